@@ -1,0 +1,30 @@
+UV := ./scripts/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench migrate
+
+run: ## Start the server on the embedded default (SQLite in ./.spacegate)
+	$(UV) sync --frozen --no-dev
+	$(UV) run --no-dev spacegate serve --host $(HOST) --port $(PORT)
+
+test: ## Run the whole test suite (PostgreSQL/Redis tests run when their URLs are set)
+	$(UV) sync --frozen
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: ## ruff (format check + lint) and mypy --strict
+	$(UV) sync --frozen
+	$(UV) run ruff format --check src tests
+	$(UV) run ruff check src tests
+	$(UV) run mypy
+
+format:
+	$(UV) run ruff format src tests
+	$(UV) run ruff check --fix src tests
+
+bench: ## Benchmarks; results go to bench/results.md
+	$(UV) sync --frozen
+	$(UV) run python -m bench
+
+migrate:
+	$(UV) run spacegate migrate

@@ -1,0 +1,26 @@
+"""OpenAPI helpers: every route documents every status it can answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacegate.api.schemas import ErrorResponse
+
+_DESCRIPTIONS = {
+    400: "Bad request (for example an invalid cursor or Idempotency-Key).",
+    401: "Missing, malformed, revoked or expired API key.",
+    403: "Authenticated, but not allowed to do this.",
+    404: "Not found (objects of other orgs are never visible).",
+    409: "Conflict with the current state, or the same Idempotency-Key is still in flight.",
+    410: "Gone: the invitation was used or has expired.",
+    503: "A dependency (the database) is unavailable; retry after `Retry-After` seconds.",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: the given error statuses plus 401/503, which every route has."""
+    wanted = sorted({*codes, 503})
+    return {c: {"model": ErrorResponse, "description": _DESCRIPTIONS[c]} for c in wanted}
+
+
+AUTHED = (401, 403)

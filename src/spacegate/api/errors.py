@@ -1,0 +1,76 @@
+"""Render errors for the control plane: ``{"detail": ..., "code": ...}``; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from spacegate.errors import AppError
+
+log = logging.getLogger(__name__)
+
+_UNAVAILABLE = {"Retry-After": "5"}
+
+
+def app_error_response(exc: AppError) -> JSONResponse:
+    body: dict[str, object] = {"detail": exc.message, "code": exc.code, **exc.extra}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return app_error_response(exc)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    return JSONResponse(
+        {"detail": exc.detail, "code": codes.get(exc.status_code, "http_error")},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+async def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
+    log.info("integrity error answered as 409", exc_info=True)
+    return JSONResponse(
+        {
+            "detail": "The request conflicts with the current state of a resource.",
+            "code": "conflict",
+        },
+        status_code=409,
+    )
+
+
+async def _db_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    log.error("database unavailable", exc_info=True)
+    return JSONResponse(
+        {"detail": "The database is unavailable; retry shortly.", "code": "database_unavailable"},
+        status_code=503,
+        headers=_UNAVAILABLE,
+    )
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    log.exception("unhandled error")
+    return JSONResponse(
+        {"detail": "Internal server error.", "code": "internal_error"},
+        status_code=500,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _db_unavailable)
+    app.add_exception_handler(DBAPIError, _db_unavailable)
+    app.add_exception_handler(PoolTimeout, _db_unavailable)
+    app.add_exception_handler(ConnectionError, _db_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

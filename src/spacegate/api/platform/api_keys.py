@@ -1,0 +1,98 @@
+"""API keys: create (the key is shown once), list, get, revoke."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import Field
+
+from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
+from spacegate.api.docs import AUTHED, errors
+from spacegate.api.routing import UnitOfWorkRoute
+from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
+from spacegate.api_keys.service import ApiKeyService
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"], route_class=UnitOfWorkRoute)
+KeyId = Annotated[uuid.UUID, Path(description="API key ID")]
+
+
+class ApiKeyCreate(RequestModel):
+    name: str = Field(default="api key", min_length=1, max_length=200)
+    space_id: uuid.UUID | None = Field(default=None, description="Bind the key to one space.")
+    permissions: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="Restrict the key; default: everything its user may do.",
+    )
+    expires_at: datetime | None = None
+
+
+class ApiKeyRead(ResponseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(
+        validation_alias="display", description="First and last characters, for recognising it."
+    )
+    user_id: uuid.UUID
+    space_id: uuid.UUID | None
+    permissions: list[str] | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="The API key. Shown only in this response: store it now.")
+
+
+def _svc(session: SessionDep, principal: PrincipalDep, cursors: CursorsDep) -> ApiKeyService:
+    return ApiKeyService(session, principal, cursors)
+
+
+@router.post(
+    "", status_code=201, summary="Create API key", responses=errors(*AUTHED, 400, 404, 409)
+)
+async def create_key(
+    body: ApiKeyCreate, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> ApiKeyCreated:
+    row, plaintext = await _svc(session, principal, cursors).create(
+        name=body.name,
+        space_id=body.space_id,
+        permissions=body.permissions,
+        expires_at=body.expires_at,
+    )
+    read = ApiKeyRead.model_validate(row)
+    return ApiKeyCreated(**read.model_dump(), key=plaintext)
+
+
+@router.get("", summary="List API keys", responses=errors(*AUTHED, 400))
+async def list_keys(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursors: CursorsDep,
+    limit: Limit = 10,
+    after: After = None,
+) -> ListResponse[ApiKeyRead]:
+    page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
+    data = [ApiKeyRead.model_validate(k) for k in page.items]
+    return ListResponse(
+        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{id}", summary="Get API key", responses=errors(*AUTHED, 404))
+async def get_key(
+    id: KeyId, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(await _svc(session, principal, cursors).get(id))
+
+
+@router.delete("/{id}", summary="Revoke API key", responses=errors(*AUTHED, 404))
+async def revoke_key(
+    id: KeyId, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(await _svc(session, principal, cursors).revoke(id))

@@ -1,0 +1,68 @@
+"""The audit log: every change made through the API, who made it, and the fields it changed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
+from spacegate.api.docs import AUTHED, errors
+from spacegate.api.routing import UnitOfWorkRoute
+from spacegate.api.schemas import ListResponse, ResponseModel
+from spacegate.audit.service import AuditService
+
+router = APIRouter(prefix="/v1/audit-logs", tags=["audit-logs"], route_class=UnitOfWorkRoute)
+
+
+class AuditLogRead(ResponseModel):
+    id: uuid.UUID
+    actor_type: str
+    actor_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    resource: str
+    resource_id: str
+    action: str
+    space_id: uuid.UUID | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+    created_at: datetime
+
+
+@router.get("", summary="List audit log entries (oldest first)", responses=errors(*AUTHED, 400))
+async def list_audit_logs(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursors: CursorsDep,
+    resource: str | None = Query(
+        default=None, max_length=64, description="e.g. `space`, `api_key`"
+    ),
+    resource_id: str | None = Query(default=None, max_length=64),
+    action: str | None = Query(
+        default=None, max_length=32, description="create, update, delete, restore, revoke"
+    ),
+    actor: uuid.UUID | None = Query(default=None, description="User ID of the actor"),
+    space_id: uuid.UUID | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    limit: Limit = 50,
+    after: After = None,
+) -> ListResponse[AuditLogRead]:
+    page = await AuditService(session, principal, cursors).list_page(
+        resource=resource,
+        resource_id=resource_id,
+        action=action,
+        actor_id=actor,
+        space_id=space_id,
+        start=start_date,
+        end=end_date,
+        limit=limit,
+        after=after,
+    )
+    data = [AuditLogRead.model_validate(r) for r in page.items]
+    return ListResponse(
+        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
+    )

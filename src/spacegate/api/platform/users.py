@@ -1,0 +1,175 @@
+"""Seed 004 "users": the caller's profile, user administration, permissions, accepting invites."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import Field
+
+from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
+from spacegate.api.docs import AUTHED, errors
+from spacegate.api.routing import NoIdempotency, UnitOfWorkRoute
+from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
+from spacegate.users.service import UserService, accept_invitation
+
+router = APIRouter(prefix="/v1/users", tags=["users"], route_class=UnitOfWorkRoute)
+UserId = Annotated[uuid.UUID, Path(description="User ID")]
+RoleName = Literal["owner", "admin", "designer", "developer"]
+
+
+class UserRead(ResponseModel):
+    id: uuid.UUID
+    email: str
+    external_id: str | None
+    first_name: str
+    last_name: str
+    role: str
+    permissions: list[str] = Field(description="Permissions granted on top of the role's.")
+
+
+class SpaceAccessRead(ResponseModel):
+    id: uuid.UUID
+    name: str
+    permissions: list[str]
+
+
+class UserMe(ResponseModel):
+    id: uuid.UUID
+    email: str
+    external_id: str | None
+    first_name: str
+    last_name: str
+    role: str
+    permissions: list[str] = Field(description="Everything the calling key may do, org-wide.")
+    spaces: list[SpaceAccessRead]
+
+
+class UserUpdate(RequestModel):
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    role: RoleName | None = None
+
+
+class PermissionsBody(RequestModel):
+    permissions: list[str] = Field(min_length=1, max_length=100)
+
+
+class PermissionsRead(ResponseModel):
+    permissions: list[str]
+
+
+class AcceptInvite(RequestModel):
+    token: str = Field(min_length=1, max_length=200)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+
+
+class AcceptedRead(ResponseModel):
+    user: UserRead
+    space_id: uuid.UUID
+    permissions: list[str]
+    api_key: str | None = Field(
+        description="The new user's first personal API key, shown once; null if the user existed."
+    )
+    api_key_id: uuid.UUID | None
+
+
+def _svc(session: SessionDep, principal: PrincipalDep, cursors: CursorsDep) -> UserService:
+    return UserService(session, principal, cursors)
+
+
+@router.get("/me", summary="Get logged user informations", responses=errors(401))
+async def get_me(session: SessionDep, principal: PrincipalDep, cursors: CursorsDep) -> UserMe:
+    svc = _svc(session, principal, cursors)
+    user = await svc.me()
+    spaces = [SpaceAccessRead.model_validate(s) for s in await svc.spaces_of_caller()]
+    return UserMe(
+        id=user.id,
+        email=user.email,
+        external_id=user.external_id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        role=user.role,
+        permissions=principal.effective_permissions(),
+        spaces=spaces,
+    )
+
+
+@router.patch("/me", summary="Update user", responses=errors(*AUTHED))
+async def update_me(
+    body: UserUpdate, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> UserRead:
+    user = await _svc(session, principal, cursors).update_me(
+        first_name=body.first_name, last_name=body.last_name, role=body.role
+    )
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/accept-invite",
+    summary="Accept invite",
+    description="Redeem an invitation token. Needs no API key: the token is the credential.",
+    dependencies=[NoIdempotency],
+    responses=errors(404, 410),
+)
+async def accept_invite(body: AcceptInvite, session: SessionDep) -> AcceptedRead:
+    accepted = await accept_invitation(
+        session, token=body.token, first_name=body.first_name, last_name=body.last_name
+    )
+    return AcceptedRead(
+        user=UserRead.model_validate(accepted.user),
+        space_id=accepted.space_id,
+        permissions=accepted.permissions,
+        api_key=accepted.api_key,
+        api_key_id=accepted.api_key_id,
+    )
+
+
+@router.get("", summary="List users", responses=errors(*AUTHED, 400))
+async def list_users(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursors: CursorsDep,
+    limit: Limit = 10,
+    after: After = None,
+) -> ListResponse[UserRead]:
+    page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
+    data = [UserRead.model_validate(u) for u in page.items]
+    return ListResponse(
+        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{id}", summary="Get user", responses=errors(*AUTHED, 404))
+async def get_user(
+    id: UserId, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> UserRead:
+    return UserRead.model_validate(await _svc(session, principal, cursors).get(id))
+
+
+@router.patch("/{id}", summary="Update a user (admins)", responses=errors(*AUTHED, 404))
+async def update_user(
+    id: UserId, body: UserUpdate, session: SessionDep, principal: PrincipalDep, cursors: CursorsDep
+) -> UserRead:
+    user = await _svc(session, principal, cursors).update(
+        id, first_name=body.first_name, last_name=body.last_name, role=body.role
+    )
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/{id}/permissions",
+    summary="Add permissions to a user",
+    responses=errors(*AUTHED, 400, 404, 409),
+)
+async def add_permissions(
+    id: UserId,
+    body: PermissionsBody,
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursors: CursorsDep,
+) -> PermissionsRead:
+    user = await _svc(session, principal, cursors).add_permissions(id, body.permissions)
+    return PermissionsRead(permissions=user.permissions)

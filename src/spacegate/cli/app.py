@@ -1,0 +1,178 @@
+"""The ``spacegate`` command: serve, migrate, bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from spacegate.config import Settings
+
+app = typer.Typer(
+    help="Spacegate: govern how your organisation uses AI models.", no_args_is_help=True
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def _migrate(settings: Settings) -> None:
+    from spacegate.db.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+
+
+async def _pending_state(settings: Settings) -> tuple[bool, bool]:
+    """(schema is at head, at least one org exists)."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import func, select, text
+
+    from spacegate.db.engine import create_engine
+    from spacegate.db.migrate import alembic_config
+    from spacegate.models import Org
+
+    head = ScriptDirectory.from_config(
+        alembic_config(settings.resolved_database_url)
+    ).get_current_head()
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with engine.connect() as conn:
+            try:
+                current = (
+                    await conn.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar()
+            except Exception:
+                return False, False
+            if current != head:
+                return False, False
+            return True, bool((await conn.execute(select(func.count()).select_from(Org))).scalar())
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (more than 1 needs Redis).")
+    ] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request line.")] = False,
+) -> None:
+    """Run the API server. Migrates the embedded SQLite database by itself."""
+    import uvicorn
+
+    settings = Settings()
+    if workers > 1 and not settings.redis_url:
+        err.print(
+            "[red]Refusing to start:[/] --workers > 1 needs SPACEGATE_REDIS_URL, otherwise every "
+            "worker would keep its own limits and caches. Set SPACEGATE_REDIS_URL or use one "
+            "worker."
+        )
+        raise typer.Exit(2)
+    settings.resolved_secret_key  # noqa: B018  (create the secret once, before workers race for it)
+    if settings.is_sqlite:
+        _migrate(settings)
+    at_head, has_org = asyncio.run(_pending_state(settings))
+    if not at_head:
+        err.print(
+            "[red]The database schema is not up to date.[/] Run [bold]spacegate migrate[/] first."
+        )
+        raise typer.Exit(2)
+    if not has_org:
+        err.print(
+            Panel(
+                "No org exists yet. Create one, with its owner and a first API key:\n\n"
+                '  [bold]uv run spacegate bootstrap --org "Acme" --email you@example.com[/]\n\n'
+                f"Then call the API at http://{host}:{port} (docs at /docs).",
+                title="Welcome to Spacegate",
+            )
+        )
+    uvicorn.run(
+        "spacegate.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = Settings()
+    _migrate(settings)
+    out.print("[green]Database is up to date.[/]")
+
+
+@app.command()
+def bootstrap(
+    org: Annotated[str, typer.Option("--org", help="Name of the new org.")],
+    email: Annotated[str, typer.Option("--email", help="Email of its owner.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create an org, its owner user and an owner API key (shown once)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    settings = Settings()
+    name = org.strip()
+    if not name or len(name) > 200:
+        err.print("[red]--org must be 1 to 200 characters.[/]")
+        raise typer.Exit(1)
+    try:
+        address = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        err.print(f"[red]Invalid --email:[/] {exc}")
+        raise typer.Exit(1) from None
+    if settings.is_sqlite:
+        _migrate(settings)
+    from spacegate.errors import AppError
+
+    try:
+        result = asyncio.run(_bootstrap(settings, name, address))
+    except AppError as exc:
+        err.print(f"[red]{exc.message}[/] Nothing was changed.")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    out.print(
+        Panel(
+            f"org_id:  {result['org_id']}\nuser_id: {result['user_id']}\n\n"
+            f"API key: [bold]{result['api_key']}[/]\n\n"
+            "This key is shown only once: store it now.\n"
+            f"Try it:  curl -H 'Authorization: Bearer {result['api_key']}' http://127.0.0.1:8000/v1/users/me",
+            title=f"Org '{result['org_name']}' created",
+        )
+    )
+
+
+async def _bootstrap(settings: Settings, org: str, email: str) -> dict[str, str]:
+    from spacegate.db.engine import create_engine, create_sessionmaker
+    from spacegate.orgs.service import bootstrap as do_bootstrap
+
+    engine = create_engine(settings.resolved_database_url).execution_options(
+        sqlite_begin="IMMEDIATE"
+    )
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            made = await do_bootstrap(session, org_name=org, email=email)
+            return {
+                "org_id": str(made.org.id),
+                "org_name": made.org.name,
+                "user_id": str(made.user.id),
+                "email": made.user.email,
+                "api_key": made.api_key,
+            }
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,77 @@
+"""Runtime settings, read from the environment (prefix ``SPACEGATE_``) and ``.env``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SECRET_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPACEGATE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./.spacegate")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = Field(default=None, repr=False)
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:5173"]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_logs: bool = False
+    #: Postgres connection pool size per process.
+    db_pool_size: int = 10
+    #: How long an idempotency key is kept after its request completed.
+    idempotency_retention_hours: int = 24
+    #: How long an in-flight idempotency claim blocks retries before it is taken over.
+    idempotency_lock_seconds: int = 60
+    #: Lifetime of a space invitation.
+    invitation_ttl_hours: int = 72
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'spacegate.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def resolved_secret_key(self) -> bytes:
+        """The server secret: from the environment, else a file in DATA_DIR created on first use."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / SECRET_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another worker won the race
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,148 @@
+"""``Idempotency-Key`` for POSTs: claim, replay, or refuse.
+
+The claim is committed in its own short transaction, so a concurrent retry sees it and gets 409.
+The response is stored by the request's own transaction, together with the work it describes, so
+a crash leaves either both or neither. A claim whose request failed is released; a claim whose
+process died is taken over once ``idempotency_lock_seconds`` have passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from spacegate.errors import BadRequest, Conflict, Unprocessable
+from spacegate.kit.clock import utcnow
+from spacegate.models import IdempotencyKey
+from spacegate.runtime import Runtime
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_STORED_HEADERS = ("content-type", "location")
+
+
+class Replay(Exception):
+    """Raised from the dependency to short-circuit the handler with a stored response."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+@dataclass
+class Claim:
+    row_id: uuid.UUID
+    org_id: uuid.UUID
+
+    async def release(self, runtime: Runtime) -> None:
+        async with runtime.write_sessions() as s, s.begin():
+            await s.execute(
+                delete(IdempotencyKey).where(
+                    IdempotencyKey.id == self.row_id, IdempotencyKey.response_status.is_(None)
+                )
+            )
+
+
+def validate_key(key: str) -> str:
+    if not 1 <= len(key) <= 255 or not all(32 <= ord(c) < 127 for c in key):
+        raise BadRequest(
+            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+
+
+async def claim(runtime: Runtime, request: Request, org_id: uuid.UUID, key: str) -> Claim:
+    """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable."""
+    validate_key(key)
+    fp = fingerprint(request.method, request.url.path, await request.body())
+    lock_window = timedelta(seconds=runtime.settings.idempotency_lock_seconds)
+    for _ in range(3):
+        async with runtime.write_sessions() as s, s.begin():
+            row = await s.scalar(
+                select(IdempotencyKey).where(
+                    IdempotencyKey.org_id == org_id, IdempotencyKey.key == key
+                )
+            )
+            now = utcnow()
+            if row is None:
+                row = IdempotencyKey(org_id=org_id, key=key, fingerprint=fp, locked_at=now)
+                s.add(row)
+                try:
+                    await s.flush()
+                except IntegrityError:  # a concurrent request inserted it first: look again
+                    await s.rollback()
+                    continue
+                return Claim(row.id, org_id)
+            if row.fingerprint != fp:
+                raise Unprocessable(
+                    "This Idempotency-Key was already used with a different request.",
+                    code="idempotency_key_reused",
+                )
+            if row.response_status is not None:
+                raise Replay(_replay(row))
+            if row.locked_at is not None and row.locked_at > now - lock_window:
+                raise Conflict(
+                    "A request with this Idempotency-Key is still in progress; retry shortly.",
+                    code="idempotency_key_in_use",
+                    headers={"Retry-After": "1"},
+                )
+            taken = await s.execute(
+                update(IdempotencyKey)
+                .where(IdempotencyKey.id == row.id, IdempotencyKey.locked_at == row.locked_at)
+                .values(locked_at=now)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                return Claim(row.id, org_id)
+    raise Conflict(
+        "A request with this Idempotency-Key is still in progress; retry shortly.",
+        code="idempotency_key_in_use",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _replay(row: IdempotencyKey) -> Response:
+    headers: dict[str, Any] = dict(row.response_headers or {})
+    headers[REPLAYED_HEADER] = "true"
+    media_type = headers.pop("content-type", None)
+    return Response(
+        content=row.response_body or b"",
+        status_code=row.response_status or 200,
+        headers=headers,
+        media_type=media_type,
+    )
+
+
+async def store(session: AsyncSession, claim_: Claim, response: Response) -> None:
+    """Write the response onto the claimed row inside the request's transaction."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() in _STORED_HEADERS}
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == claim_.row_id)
+        .values(
+            response_status=response.status_code,
+            response_headers=headers,
+            response_body=bytes(response.body),
+            locked_at=None,
+        )
+    )
+
+
+def is_storable(response: Response) -> bool:
+    return 200 <= response.status_code < 300 and hasattr(response, "body")

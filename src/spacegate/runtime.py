@@ -1,0 +1,47 @@
+"""Process-wide resources, made in the app's lifespan and reached via ``request.app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from spacegate.config import Settings
+from spacegate.db.engine import create_engine, create_sessionmaker
+from spacegate.kit.cursors import CursorCodec
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    read_sessions: async_sessionmaker[AsyncSession]
+    write_sessions: async_sessionmaker[AsyncSession]
+    cursors: CursorCodec
+    #: Present when SPACEGATE_REDIS_URL is set (the scale-out configuration).
+    redis: Redis | None = None
+    #: key id -> monotonic time of the last ``last_used_at`` write, to write at most once a minute.
+    key_touches: dict[object, float] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings) -> Runtime:
+        engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+        writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        return cls(
+            settings=settings,
+            engine=engine,
+            read_sessions=create_sessionmaker(engine),
+            write_sessions=create_sessionmaker(writer),
+            cursors=CursorCodec(settings.resolved_secret_key),
+            redis=(
+                Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
+                if settings.redis_url
+                else None
+            ),
+        )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
