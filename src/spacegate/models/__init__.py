@@ -2,9 +2,13 @@
 
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.entitlement import Entitlement
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.invitation import Invitation
+from spacegate.models.model_target import ModelTarget
 from spacegate.models.org import Org
+from spacegate.models.provider_connection import ProviderConnection
+from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
 from spacegate.models.user import User
@@ -12,9 +16,13 @@ from spacegate.models.user import User
 __all__ = [
     "ApiKey",
     "AuditLog",
+    "Entitlement",
     "IdempotencyKey",
     "Invitation",
+    "ModelTarget",
     "Org",
+    "ProviderConnection",
+    "RegisteredModel",
     "Space",
     "SpaceMember",
     "User",

@@ -23,3 +23,5 @@ class Space(IdMixin, TimestampMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: Aimable model-policy mode: ``fixed`` (always the default model) or ``dynamic``.
+    model_mode: Mapped[str] = mapped_column(String(16), default="dynamic", server_default="dynamic")
