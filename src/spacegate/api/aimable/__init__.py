@@ -1,0 +1,1 @@
+"""The Aimable Platform API surface (seeds 000 and 001)."""

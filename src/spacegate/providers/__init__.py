@@ -1,0 +1,1 @@
+"""Provider connections: how the org reaches upstream model providers."""

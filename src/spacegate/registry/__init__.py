@@ -1,0 +1,1 @@
+"""The org's model registry: models, targets and routing strategy."""
