@@ -1,0 +1,51 @@
+"""``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
+
+``--only control-plane`` or ``--only gateway`` runs one of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.md"
+
+
+def _control_plane() -> str:
+    from bench.control_plane import run_control_plane_bench
+
+    return run_control_plane_bench()
+
+
+def _gateway() -> str:
+    from bench.gateway import run_gateway_bench
+
+    return run_gateway_bench()
+
+
+BENCHES: dict[str, Callable[[], str]] = {"control-plane": _control_plane, "gateway": _gateway}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHES), help="run one benchmark")
+    args = parser.parse_args()
+    names = [args.only] if args.only else list(BENCHES)
+    sections = [
+        "# Benchmarks",
+        "",
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}.",
+        "",
+    ]
+    for name in names:
+        print(f"running the {name} benchmark...", flush=True)
+        sections.append(BENCHES[name]())
+    RESULTS.write_text("\n".join(sections))
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The MechaMental API surface (seed 002): an org's workspaces and their model entitlements."""

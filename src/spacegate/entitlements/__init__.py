@@ -1,0 +1,1 @@
+"""Entitlements: which models each space may use, how much and for what (space x model)."""
