@@ -1,0 +1,1 @@
+"""Fakes at the network edge: servers that speak real wire protocols on loopback."""
