@@ -67,8 +67,19 @@ def runtime(app: FastAPI) -> Runtime:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://spacegate.test") as c:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://spacegate.test",
+        event_hooks={"response": [_no_stack_trace]},
+    ) as c:
         yield c
+
+
+async def _no_stack_trace(response: httpx.Response) -> None:
+    """No response anywhere in the suite may leak a stack trace."""
+    body = await response.aread()
+    assert b"Traceback (most recent call last)" not in body, body[:2000]
+    assert b'File "' not in body or b", line " not in body, body[:2000]
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 
 from spacegate.api.routing import SessionDep
 from spacegate.auth.dependencies import PrincipalDep
@@ -28,4 +31,24 @@ After = Annotated[
     str | None, Query(max_length=512, description="Cursor from the previous page's `next_cursor`.")
 ]
 
-__all__ = ["After", "CursorsDep", "Limit", "PrincipalDep", "RuntimeDep", "SessionDep"]
+
+def _iso_only(value: object) -> object:
+    """Query datetimes are RFC 3339 strings; pydantic would also read ``0.5`` as a Unix time."""
+    if isinstance(value, str) and not _ISO_START.match(value):
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2024-01-15T10:30:00Z")
+    return value
+
+
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: A date-time query parameter (naive values are read as UTC by the services).
+QueryDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+__all__ = [
+    "After",
+    "CursorsDep",
+    "Limit",
+    "PrincipalDep",
+    "QueryDatetime",
+    "RuntimeDep",
+    "SessionDep",
+]

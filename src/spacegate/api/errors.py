@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from spacegate.errors import AppError
 
@@ -27,14 +30,37 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     return app_error_response(exc)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; a path served by several
+        # routes (GET here, PATCH there) must list every method it accepts.
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
     return JSONResponse(
         {"detail": exc.detail, "code": codes.get(exc.status_code, "http_error")},
         status_code=exc.status_code,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every documented method for ``path``; a literal route (``/v1/users/me``) wins over a
+    template that also matches it (``/v1/users/{id}``), as it does when routing."""
+    table: list[tuple[str, re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "allow_table", None
+    )
+    if table is None:
+        table = [
+            (ctx.path, compile_path(ctx.path)[0], frozenset(ctx.methods))
+            for ctx in iter_route_contexts(app.routes)
+            if ctx.path is not None and ctx.methods is not None and ctx.include_in_schema
+        ]
+        app.state.allow_table = table
+    literal = [m for p, _, m in table if p == path]
+    matching = literal or [m for _, pattern, m in table if pattern.match(path)]
+    return sorted(set().union(*matching)) if matching else []
 
 
 async def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:

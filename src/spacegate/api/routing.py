@@ -17,7 +17,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from spacegate.auth.dependencies import PrincipalDep
+from spacegate.auth.dependencies import PrincipalDep, attribute_changes
 from spacegate.errors import BadRequest
 from spacegate.kit import idempotency
 from spacegate.runtime import Runtime
@@ -34,11 +34,13 @@ async def _claim(request: Request, principal: PrincipalDep, key: str | None) -> 
     request.state.idempotency = await idempotency.claim(runtime, request, principal.org_id, key)
 
 
+# No ``max_length`` on these headers: FastAPI would answer 422 for an over-long key, while every
+# other malformed key is a 400 ``invalid_idempotency_key`` (``idempotency.validate_key``).
 async def idempotency_optional(
     request: Request,
     principal: PrincipalDep,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", max_length=255, description=_KEY_DOC)
+        str | None, Header(alias="Idempotency-Key", description=_KEY_DOC)
     ] = None,
 ) -> None:
     await _claim(request, principal, idempotency_key)
@@ -49,7 +51,7 @@ async def idempotency_required(
     principal: PrincipalDep,
     idempotency_key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", max_length=255, description=_KEY_DOC + " Required."),
+        Header(alias="Idempotency-Key", description=_KEY_DOC + " Required."),
     ] = None,
 ) -> None:
     if idempotency_key is None:
@@ -94,14 +96,19 @@ class UnitOfWorkRoute(APIRoute):
             sessions = runtime.read_sessions if request.method in _SAFE else runtime.write_sessions
             async with sessions() as session:
                 request.state.session = session
+                # A principal resolved before this session existed (e.g. by a middleware) must
+                # still be named as the actor of every change made in it.
+                attribute_changes(request)
                 try:
                     response = await handler(request)
                     claim = getattr(request.state, "idempotency", None)
                     if claim is not None:
                         if idempotency.is_storable(response):
                             await idempotency.store(session, claim, response)
-                        else:
+                        elif not 200 <= response.status_code < 300:
                             raise _NotStored(response)
+                        # else: a 2xx without a body to store (a stream): the work stands, the
+                        # key is released below so a retry runs again rather than replaying.
                     await session.commit()
                 except idempotency.Replay as replay:
                     await session.rollback()
@@ -114,6 +121,8 @@ class UnitOfWorkRoute(APIRoute):
                     await session.rollback()
                     await _release(runtime, request)
                     raise
+                if claim is not None and not idempotency.is_storable(response):
+                    await _release(runtime, request)
                 return response
 
         return unit_of_work

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from spacegate.auth.permissions import ALL
 
 T = TypeVar("T")
 
@@ -35,3 +38,17 @@ class ErrorResponse(BaseModel):
 
 class IdResponse(BaseModel):
     id: str
+
+
+def _known_permission(value: str) -> str:
+    if value not in ALL:
+        raise PydanticCustomError(
+            "unknown_permission",
+            "Unknown permission '{permission}'.",
+            {"permission": value},
+        )
+    return value
+
+
+#: A ``resource:action`` permission; unknown ones are refused as a validation error (422 list).
+PermissionName = Annotated[str, AfterValidator(_known_permission)]

@@ -12,7 +12,7 @@ from spacegate.auth.permissions import unknown
 from spacegate.auth.principal import Principal
 from spacegate.errors import Forbidden, Unprocessable, not_found
 from spacegate.kit import apikeys
-from spacegate.kit.clock import utcnow
+from spacegate.kit.clock import as_utc, utcnow
 from spacegate.kit.cursors import CursorCodec
 from spacegate.kit.pagination import Page, keyset_page
 from spacegate.models import ApiKey
@@ -55,6 +55,13 @@ class ApiKeyService:
     def _manages_all(self) -> bool:
         return self.principal.has("api-keys:manage")
 
+    def _require(self, permission: str) -> None:
+        # Checked org-wide or in the key's space: a restricted key without this permission must
+        # not manage keys, even its own.
+        p = self.principal
+        if not (p.has(permission) or (p.bound_space_id and p.has(permission, p.bound_space_id))):
+            raise Forbidden(f"Missing permission '{permission}'.", code="permission_denied")
+
     async def create(
         self,
         *,
@@ -64,6 +71,7 @@ class ApiKeyService:
         expires_at: datetime | None,
     ) -> tuple[ApiKey, str]:
         p = self.principal
+        self._require("api-keys:create")
         if p.bound_space_id is not None:
             if space_id is not None and space_id != p.bound_space_id:
                 raise not_found("Space", space_id)
@@ -88,6 +96,8 @@ class ApiKeyService:
             permissions = sorted(
                 p.key_permissions
             )  # a restricted key makes keys no wider than itself
+        if expires_at is not None:
+            expires_at = as_utc(expires_at)  # a naive time from a client is read as UTC
         if expires_at is not None and expires_at <= utcnow():
             raise Unprocessable("expires_at must be in the future.", code="invalid_expiry")
         return await issue_key(
@@ -109,6 +119,7 @@ class ApiKeyService:
         return stmt
 
     async def list_page(self, *, limit: int, after: str | None) -> Page[ApiKey]:
+        self._require("api-keys:list")
         stmt = self._visible()
         return await keyset_page(
             self.session,
@@ -129,6 +140,7 @@ class ApiKeyService:
 
     async def revoke(self, key_id: uuid.UUID) -> ApiKey:
         row = await self.get(key_id)
+        self._require("api-keys:revoke")
         if row.revoked_at is None:
             row.revoked_at = utcnow()
             await self.session.flush()

@@ -27,22 +27,29 @@ async def get_principal(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    cached: Principal | None = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    key = resolver.extract_key(authorization, x_api_key)
-    principal = await resolver.resolve(request.app.state.runtime, key)
-    request.state.principal = principal
-    session = getattr(request.state, "session", None)
-    if session is not None:
-        set_actor(
-            session,
-            actor_type="user",
-            actor_id=principal.user_id,
-            api_key_id=principal.api_key_id,
-            request_id=getattr(request.state, "request_id", None),
-        )
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        key = resolver.extract_key(authorization, x_api_key)
+        principal = await resolver.resolve(request.app.state.runtime, key)
+        request.state.principal = principal
+    # Also when the principal was cached: whoever resolved it first may have had no session yet.
+    attribute_changes(request)
     return principal
+
+
+def attribute_changes(request: Request) -> None:
+    """Name the caller as the actor of the request session's changes (for the audit log)."""
+    session = getattr(request.state, "session", None)
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if session is None or principal is None:
+        return
+    set_actor(
+        session,
+        actor_type="user",
+        actor_id=principal.user_id,
+        api_key_id=principal.api_key_id,
+        request_id=getattr(request.state, "request_id", None),
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -70,9 +70,9 @@ class Principal:
         return False
 
     def effective_permissions(self) -> list[str]:
+        """What the caller may do org-wide. Membership extras hold only in their own space, so
+        they are not listed here (``has(permission, space_id)`` answers for a space)."""
         perms = set(self.user_permissions)
-        for extra in self.memberships.values():
-            perms |= extra
         if self.key_permissions is not None:
             perms &= self.key_permissions
         return sorted(perms)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -43,6 +44,12 @@ def extract_key(authorization: str | None, x_api_key: str | None) -> str:
 
 
 async def resolve(runtime: Runtime, key: str) -> Principal:
+    principal, _ = await resolve_with_expiry(runtime, key)
+    return principal
+
+
+async def resolve_with_expiry(runtime: Runtime, key: str) -> tuple[Principal, datetime | None]:
+    """The principal and when its key expires (None: never)."""
     key_hash = apikeys.hash_key(key)
     async with runtime.read_sessions() as session:
         row = (
@@ -70,7 +77,7 @@ async def resolve(runtime: Runtime, key: str) -> Principal:
                 )
             )
         }
-    _touch(runtime, api_key.id)
+    touch(runtime, api_key.id)
     return Principal.build(
         org_id=api_key.org_id,
         user_id=user.id,
@@ -80,10 +87,10 @@ async def resolve(runtime: Runtime, key: str) -> Principal:
         key_permissions=api_key.permissions,
         bound_space_id=api_key.space_id,
         memberships=memberships,
-    )
+    ), api_key.expires_at
 
 
-def _touch(runtime: Runtime, key_id: uuid.UUID) -> None:
+def touch(runtime: Runtime, key_id: uuid.UUID) -> None:
     """Record ``last_used_at`` at most once a minute per key, off the request path."""
     now = time.monotonic()
     last = runtime.key_touches.get(key_id)
@@ -103,3 +110,9 @@ async def _write_touch(runtime: Runtime, key_id: uuid.UUID) -> None:
             )
     except Exception:  # a missed timestamp must never fail a request
         log.warning("could not record last_used_at for api key %s", key_id, exc_info=True)
+
+
+async def drain() -> None:
+    """Wait for pending ``last_used_at`` writes (before shutdown, or to observe them)."""
+    while _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)

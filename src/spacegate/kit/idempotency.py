@@ -52,6 +52,13 @@ class Claim:
 
 
 def validate_key(key: str) -> str:
+    """The key as stored; refuse anything but 1-255 printable ASCII characters.
+
+    The IETF draft defines the header as a structured-field string (``"abc"``); clients that
+    follow it and clients that send the bare value mean the same key.
+    """
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
     if not 1 <= len(key) <= 255 or not all(32 <= ord(c) < 127 for c in key):
         raise BadRequest(
             "Idempotency-Key must be 1 to 255 printable ASCII characters.",
@@ -70,7 +77,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 async def claim(runtime: Runtime, request: Request, org_id: uuid.UUID, key: str) -> Claim:
     """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable."""
-    validate_key(key)
+    key = validate_key(key)
     fp = fingerprint(request.method, request.url.path, await request.body())
     lock_window = timedelta(seconds=runtime.settings.idempotency_lock_seconds)
     for _ in range(3):

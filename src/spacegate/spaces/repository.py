@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.principal import Principal
@@ -16,9 +16,13 @@ def visible_spaces(principal: Principal, *, deleted: bool = False) -> Select[Spa
     """Spaces of the caller's org the caller may see; live ones unless ``deleted``."""
     stmt = select(Space).where(Space.org_id == principal.org_id)
     stmt = stmt.where(Space.deleted_at.is_not(None) if deleted else Space.deleted_at.is_(None))
-    if principal.bound_space_id is not None:
-        stmt = stmt.where(Space.id == principal.bound_space_id)
-    if not principal.org_wide:
+    bound = principal.bound_space_id
+    if bound is not None:
+        # An owner's or admin's key bound to a space sees it without being a member of it.
+        stmt = stmt.where(Space.id == bound)
+        if not principal.can_see_space(bound):
+            stmt = stmt.where(false())
+    elif not principal.org_wide:
         stmt = stmt.where(Space.id.in_(list(principal.memberships)))
     return stmt
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.permissions import ORG_WIDE_ROLES, unknown
 from spacegate.auth.principal import Principal
-from spacegate.errors import AppError, Forbidden, NotFound, Unprocessable, not_found
+from spacegate.errors import AppError, Conflict, Forbidden, NotFound, Unprocessable, not_found
 from spacegate.kit.clock import utcnow
 from spacegate.kit.cursors import CursorCodec
 from spacegate.kit.pagination import Page, keyset_page
@@ -24,6 +24,10 @@ from spacegate.spaces import repository as repo
 class InvitationGone(AppError):
     status_code = 410
     code = "invitation_gone"
+
+    def __init__(self, message: str) -> None:
+        # Seed 004 documents accept-invite errors as ``{"error": "..."}``; both keys are served.
+        super().__init__(message, extra={"error": message})
 
 
 @dataclass
@@ -121,10 +125,12 @@ class SpaceService:
         if space is None:
             raise not_found("Space", space_id)
         self._check("spaces:restore", space_id)
-        if space.deleted_at is not None:
-            space.deleted_at = None
-            space.updated_by = self.principal.user_id
-            await self.session.flush()
+        if space.deleted_at is None:
+            # Answering 200 would tell a client its restore happened when nothing was deleted.
+            raise Conflict(f"Space '{space_id}' is not deleted.", code="space_not_deleted")
+        space.deleted_at = None
+        space.updated_by = self.principal.user_id
+        await self.session.flush()
         return space
 
     async def invite(
@@ -183,4 +189,5 @@ class SpaceService:
 
 
 def not_found_invitation() -> NotFound:
-    return NotFound("Invitation not found.", code="invitation_not_found")
+    message = "Invitation not found."
+    return NotFound(message, code="invitation_not_found", extra={"error": message})

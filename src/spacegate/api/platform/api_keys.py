@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
+from spacegate.api.schemas import ListResponse, PermissionName, RequestModel, ResponseModel
 from spacegate.api_keys.service import ApiKeyService
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"], route_class=UnitOfWorkRoute)
@@ -22,7 +22,7 @@ KeyId = Annotated[uuid.UUID, Path(description="API key ID")]
 class ApiKeyCreate(RequestModel):
     name: str = Field(default="api key", min_length=1, max_length=200)
     space_id: uuid.UUID | None = Field(default=None, description="Bind the key to one space.")
-    permissions: list[str] | None = Field(
+    permissions: list[PermissionName] | None = Field(
         default=None,
         max_length=100,
         description="Restrict the key; default: everything its user may do.",
@@ -34,7 +34,8 @@ class ApiKeyRead(ResponseModel):
     id: uuid.UUID
     name: str
     prefix: str = Field(
-        validation_alias="display", description="First and last characters, for recognising it."
+        validation_alias=AliasChoices("display", "prefix"),
+        description="First and last characters, for recognising it.",
     )
     user_id: uuid.UUID
     space_id: uuid.UUID | None

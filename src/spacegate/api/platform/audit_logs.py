@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
+from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, QueryDatetime, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import ListResponse, ResponseModel
@@ -46,8 +46,8 @@ async def list_audit_logs(
     ),
     actor: uuid.UUID | None = Query(default=None, description="User ID of the actor"),
     space_id: uuid.UUID | None = None,
-    start_date: datetime | None = None,
-    end_date: datetime | None = None,
+    start_date: QueryDatetime | None = None,
+    end_date: QueryDatetime | None = None,
     limit: Limit = 50,
     after: After = None,
 ) -> ListResponse[AuditLogRead]:

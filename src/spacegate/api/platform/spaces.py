@@ -12,7 +12,13 @@ from pydantic import EmailStr, Field
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import IdResponse, ListResponse, RequestModel, ResponseModel
+from spacegate.api.schemas import (
+    IdResponse,
+    ListResponse,
+    PermissionName,
+    RequestModel,
+    ResponseModel,
+)
 from spacegate.spaces.service import SpaceService
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
@@ -41,7 +47,7 @@ class SpaceRead(ResponseModel):
 
 class InviteRequest(RequestModel):
     emails: list[EmailStr] = Field(min_length=1, max_length=100)
-    roles: list[str] = Field(
+    roles: list[PermissionName] = Field(
         max_length=100,
         description="Permissions the invitees get in this space (`UserPermission` values).",
     )

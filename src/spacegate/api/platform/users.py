@@ -11,7 +11,8 @@ from pydantic import Field
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import NoIdempotency, UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
+from spacegate.api.schemas import ListResponse, PermissionName, RequestModel, ResponseModel
+from spacegate.errors import AppError
 from spacegate.users.service import UserService, accept_invitation
 
 router = APIRouter(prefix="/v1/users", tags=["users"], route_class=UnitOfWorkRoute)
@@ -37,6 +38,7 @@ class SpaceAccessRead(ResponseModel):
 
 class UserMe(ResponseModel):
     id: uuid.UUID
+    org_id: uuid.UUID = Field(description="The caller's org (MechaMental paths nest under it).")
     email: str
     external_id: str | None
     first_name: str
@@ -53,7 +55,7 @@ class UserUpdate(RequestModel):
 
 
 class PermissionsBody(RequestModel):
-    permissions: list[str] = Field(min_length=1, max_length=100)
+    permissions: list[PermissionName] = Field(min_length=1, max_length=100)
 
 
 class PermissionsRead(ResponseModel):
@@ -87,6 +89,7 @@ async def get_me(session: SessionDep, principal: PrincipalDep, cursors: CursorsD
     spaces = [SpaceAccessRead.model_validate(s) for s in await svc.spaces_of_caller()]
     return UserMe(
         id=user.id,
+        org_id=principal.org_id,
         email=user.email,
         external_id=user.external_id,
         first_name=user.first_name,
@@ -105,6 +108,18 @@ async def update_me(
         first_name=body.first_name, last_name=body.last_name, role=body.role
     )
     return UserRead.model_validate(user)
+
+
+@router.api_route(
+    "/accept-invite",
+    methods=["GET", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+async def accept_invite_other_methods() -> None:
+    """Without this, ``PATCH /v1/users/accept-invite`` would match ``/v1/users/{id}`` (422)."""
+    raise AppError(
+        "Method Not Allowed", status_code=405, code="method_not_allowed", headers={"Allow": "POST"}
+    )
 
 
 @router.post(

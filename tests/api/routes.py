@@ -1,0 +1,43 @@
+"""The app's route table, flattened: every (method, path) the app answers, with its endpoint."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+
+_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    endpoint: Callable[..., Any] | None
+
+    @property
+    def params(self) -> list[str]:
+        return _PARAM.findall(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def operations(app: FastAPI) -> list[Operation]:
+    """Included routers are nested in ``app.routes``; this walks them as the router does."""
+    ops: dict[tuple[str, str], Operation] = {}
+    for ctx in iter_route_contexts(app.routes):
+        path, methods = ctx.path, ctx.methods
+        if path is None or methods is None:
+            continue
+        for method in sorted(methods - {"HEAD"}):
+            ops.setdefault((method, path), Operation(method, path, ctx.endpoint))
+    return sorted(ops.values(), key=lambda o: (o.path, o.method))
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    return _PARAM.sub(lambda m: values[m.group(1)], path)

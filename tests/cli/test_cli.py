@@ -1,0 +1,108 @@
+"""The ``spacegate`` command: bootstrap, migrate, serve's refusal, the secret key file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner, Result
+
+from spacegate.cli.app import app as cli
+from spacegate.config import Settings
+from spacegate.models import ApiKey, Org, User
+from spacegate.runtime import Runtime
+
+
+def _invoke(args: list[str], env: dict[str, str]) -> Result:
+    base = {"SPACEGATE_REDIS_URL": "", "SPACEGATE_SECRET_KEY": ""}
+    return CliRunner().invoke(cli, args, env={**base, **env})
+
+
+async def _counts(runtime: Runtime) -> tuple[int, int, int]:
+    async with runtime.read_sessions() as s:
+        return tuple(  # type: ignore[return-value]
+            [
+                int(await s.scalar(select(func.count()).select_from(t)) or 0)
+                for t in (Org, User, ApiKey)
+            ]
+        )
+
+
+async def test_bootstrap_prints_one_json_object_with_a_working_key(
+    client: httpx.AsyncClient, runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    name = f"cli-{uuid.uuid4().hex[:8]}"
+    env = {"SPACEGATE_DATABASE_URL": database_url, "SPACEGATE_DATA_DIR": str(tmp_path)}
+    args = ["bootstrap", "--org", name, "--email", "Boss@Example.com", "--json"]
+    result = await asyncio.to_thread(_invoke, args, env)
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert {"org_id", "user_id", "api_key"} <= set(made)
+    me = await client.get("/v1/users/me", headers={"Authorization": f"Bearer {made['api_key']}"})
+    assert me.status_code == 200
+    assert me.json()["id"] == made["user_id"] and me.json()["role"] == "owner"
+    assert me.json()["email"] == "boss@example.com"
+
+    before = await _counts(runtime)
+    again = await asyncio.to_thread(_invoke, args, env)
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr and "Nothing was changed" in again.stderr
+    assert again.stdout == ""
+    assert await _counts(runtime) == before
+
+
+@pytest.mark.parametrize("email", ["not-an-email", ""])
+def test_bootstrap_refuses_a_bad_email(tmp_path: Path, email: str) -> None:
+    result = _invoke(
+        ["bootstrap", "--org", "x", "--email", email, "--json"],
+        {"SPACEGATE_DATA_DIR": str(tmp_path), "SPACEGATE_DATABASE_URL": ""},
+    )
+    assert result.exit_code == 1 and "email" in result.stderr.lower()
+    assert not (tmp_path / "spacegate.db").exists()
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    env = {"SPACEGATE_DATA_DIR": str(tmp_path), "SPACEGATE_DATABASE_URL": ""}
+    result = _invoke(["migrate"], env)
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.stdout
+    assert (tmp_path / "spacegate.db").exists()
+    # Running it twice is harmless.
+    assert _invoke(["migrate"], env).exit_code == 0
+    made = _invoke(["bootstrap", "--org", "Acme", "--email", "a@acme.example", "--json"], env)
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["api_key"].startswith("sg_")
+
+
+async def test_migrate_on_the_test_database(database_url: str, tmp_path: Path) -> None:
+    result = await asyncio.to_thread(
+        _invoke,
+        ["migrate"],
+        {"SPACEGATE_DATABASE_URL": database_url, "SPACEGATE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_serve_with_workers_needs_redis(tmp_path: Path) -> None:
+    result = _invoke(
+        ["serve", "--workers", "2"],
+        {"SPACEGATE_DATA_DIR": str(tmp_path), "SPACEGATE_DATABASE_URL": ""},
+    )
+    assert result.exit_code != 0
+    assert "SPACEGATE_REDIS_URL" in result.stderr
+    assert not (tmp_path / "spacegate.db").exists()  # refused before touching anything
+
+
+def test_secret_key_file_is_private_and_stable(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = Settings(data_dir=data, secret_key=None).resolved_secret_key
+    path = data / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(first) >= 32
+    assert Settings(data_dir=data, secret_key=None).resolved_secret_key == first
