@@ -174,5 +174,10 @@ async def _bootstrap(settings: Settings, org: str, email: str) -> dict[str, str]
         await engine.dispose()
 
 
+from spacegate.cli.commands import install as install_remote_commands  # noqa: E402
+
+install_remote_commands(app)
+
+
 def main() -> None:
     app()

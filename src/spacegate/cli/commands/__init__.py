@@ -1,0 +1,25 @@
+"""Commands that manage a Spacegate server through its HTTP API: ``--url`` / ``--api-key``,
+``SPACEGATE_URL`` / ``SPACEGATE_API_KEY``, or a profile saved by ``spacegate login``."""
+
+from __future__ import annotations
+
+import typer
+
+
+def install(app: typer.Typer) -> None:
+    from spacegate.cli.commands import login as login_cmds
+    from spacegate.cli.commands.entitlements import entitlements
+    from spacegate.cli.commands.resources import keys, models, providers, spaces
+    from spacegate.cli.commands.usage import logs, usage
+    from spacegate.cli.remote import remote
+
+    app.command("login")(login_cmds.login)
+    app.command("logout")(login_cmds.logout)
+    app.command("profiles")(login_cmds.list_profiles)
+    app.add_typer(spaces, name="spaces")
+    app.add_typer(keys, name="keys")
+    app.add_typer(providers, name="providers")
+    app.add_typer(models, name="models")
+    app.add_typer(entitlements, name="entitlements")
+    app.add_typer(usage, name="usage")
+    remote(app, "logs")(logs)

@@ -1,0 +1,228 @@
+"""``spacegate usage`` and ``spacegate logs``: what the gateway served, in sum or call by call."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from spacegate.cli.remote import Column, Remote, parse_when, remote, space_id
+
+if TYPE_CHECKING:
+    from spacegate.client import LogFilter
+
+usage = typer.Typer(
+    help="Usage: totals, per day, and what is left of your limits.", no_args_is_help=True
+)
+
+SpaceOpt = Annotated[str | None, typer.Option("--space", help="Space id or name.")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model alias.")]
+Since = Annotated[
+    str | None, typer.Option(help="From: a date, a time, or a duration ago (24h, 7d).")
+]
+Until = Annotated[str | None, typer.Option(help="To: a date, a time, or a duration ago.")]
+UserOpt = Annotated[str | None, typer.Option("--user", help="User id.")]
+
+
+def _filter(
+    r: Remote,
+    space: str | None,
+    model: str | None,
+    since: str | None = None,
+    until: str | None = None,
+    user: str | None = None,
+    **more: str | None,
+) -> LogFilter:
+    from spacegate.client import LogFilter
+
+    return LogFilter(
+        space_id=space_id(r, space) if space else None,
+        model=model,
+        start_date=parse_when(since),
+        end_date=parse_when(until),
+        user=user,
+        **more,
+    )
+
+
+@remote(usage, "summary")
+def summary(
+    r: Remote,
+    space: SpaceOpt = None,
+    model: ModelOpt = None,
+    since: Since = None,
+    until: Until = None,
+    user: UserOpt = None,
+) -> None:
+    """Calls, success rate, latency and tokens (the last 30 days unless --since/--until)."""
+    s = r.client.inference_logs.summary(_filter(r, space, model, since, until, user))
+    if r.as_json:
+        r.show(s)
+        return
+    r.show(
+        {
+            "period": f"{s.period_start_date:%Y-%m-%d %H:%M} .. {s.period_end_date:%Y-%m-%d %H:%M}"
+            if s.period_start_date and s.period_end_date
+            else None,
+            "calls": s.total_calls,
+            "success rate": f"{s.success_rate:.1%}",
+            "avg latency ms": f"{s.avg_latency_ms:.1f}",
+            "input tokens": s.input_tokens,
+            "output tokens": s.output_tokens,
+            "total tokens": s.total_tokens,
+        }
+    )
+    r.table(
+        sorted(s.model_usage.items()),
+        [
+            ("model", lambda m: m[0]),
+            ("calls", lambda m: m[1].calls),
+            ("input tokens", lambda m: m[1].input_tokens),
+            ("output tokens", lambda m: m[1].output_tokens),
+            ("total tokens", lambda m: m[1].total_tokens),
+        ],
+    )
+
+
+@remote(usage, "daily")
+def daily(
+    r: Remote,
+    days: Annotated[int, typer.Option(min=1, max=366, help="How many days, up to today.")] = 7,
+    space: SpaceOpt = None,
+    model: ModelOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """One row per UTC day: calls, success rate, latency and tokens."""
+    rows = r.client.inference_logs.daily(days=days, filter=_filter(r, space, model, user=user))
+    if r.as_json:
+        r.json_line([{"day": d.day.isoformat(), **d.summary.model_dump(mode="json")} for d in rows])
+        return
+    r.table(
+        rows,
+        [
+            ("day", lambda d: d.day.isoformat()),
+            ("calls", lambda d: d.summary.total_calls),
+            (
+                "success",
+                lambda d: f"{d.summary.success_rate:.0%}" if d.summary.total_calls else None,
+            ),
+            (
+                "avg ms",
+                lambda d: f"{d.summary.avg_latency_ms:.0f}" if d.summary.total_calls else None,
+            ),
+            ("in", lambda d: d.summary.input_tokens),
+            ("out", lambda d: d.summary.output_tokens),
+            ("tokens", lambda d: d.summary.total_tokens),
+        ],
+    )
+
+
+def _nth(i: int, row: tuple[object, ...]) -> object:
+    return row[i]
+
+
+@remote(usage, "mine")
+def mine(r: Remote, space: SpaceOpt = None) -> None:
+    """Your models in a space, each limit, what is used and left, and when it resets."""
+    report = r.client.limits.mine(space_id(r, space) if space else None)
+    if r.as_json:
+        r.show(report)
+        return
+    rows: list[tuple[object, ...]] = []
+    for m in report.data:
+        for name, rate in m.rates.items():
+            rows.append((m.model, name, rate.limit, rate.used, rate.left, rate.resets_at))
+        for name, budget in m.budgets.items():
+            rows.append(
+                (
+                    m.model,
+                    f"{name}/{budget.period}",
+                    budget.limit,
+                    budget.used,
+                    budget.left,
+                    budget.resets_at,
+                )
+            )
+        if not m.rates and not m.budgets:
+            rows.append((m.model, "no limits", None, None, None, None))
+    r.table(
+        rows,
+        [
+            (h, functools.partial(_nth, i))
+            for i, h in enumerate(("model", "limit", "max", "used", "left", "resets"))
+        ],
+        title=f"space {report.space_id}",
+    )
+
+
+LOG_COLUMNS: list[Column] = [
+    ("time", lambda x: x.created_at),
+    ("model", lambda x: x.model),
+    (
+        "status",
+        lambda x: x.status if x.status == "success" else f"[red]{x.status} {x.http_status}[/]",
+    ),
+    ("tokens", lambda x: x.total_tokens),
+    ("ms", lambda x: f"{x.latency_ms:.0f}"),
+    ("space", lambda x: x.space_id),
+    ("correlation", lambda x: x.correlation_id),
+    ("error", lambda x: x.error),
+]
+
+
+def logs(
+    r: Remote,
+    space: SpaceOpt = None,
+    model: ModelOpt = None,
+    status: Annotated[str | None, typer.Option(help="success or error.")] = None,
+    user: UserOpt = None,
+    tag: Annotated[str | None, typer.Option(help="Tag.")] = None,
+    type: Annotated[str | None, typer.Option(help="Request type.")] = None,
+    correlation_id: Annotated[str | None, typer.Option(help="Correlation id.")] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, typer.Option(min=1, help="Newest calls to show.")] = 50,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new calls.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.01, help="Seconds between polls (--follow).")
+    ] = 2.0,
+    polls: Annotated[
+        int | None, typer.Option(min=1, help="Stop following after this many polls.")
+    ] = None,
+) -> None:
+    """Gateway calls, newest first; --follow prints new ones as they arrive (oldest first)."""
+    f = _filter(
+        r,
+        space,
+        model,
+        since,
+        until,
+        user,
+        status=status,
+        tag=tag,
+        type=type,
+        correlation_id=correlation_id,
+    )
+    if not follow:
+        rows: list[object] = []
+        for row in r.client.inference_logs.list(f, page_size=min(limit, 100)):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+        r.table(rows, LOG_COLUMNS)
+        return
+    stream = r.client.inference_logs.follow(
+        f, interval=interval, polls=polls, history=since is not None
+    )
+    for row in stream:
+        if r.as_json:
+            r.json_line(row.model_dump(mode="json"))  # one object per line, for `jq` and friends
+        else:
+            r.out.print(
+                "  ".join(
+                    str(get(row) if get(row) is not None else "-") for _, get in LOG_COLUMNS[:6]
+                )
+            )

@@ -1,0 +1,123 @@
+"""``Spacegate`` and ``AsyncSpacegate``: one object per server and API key."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from spacegate.client._http import DEFAULT_TIMEOUT, AsyncTransport, Id, RetryPolicy, SyncTransport
+from spacegate.client.resources.api_keys import ApiKeys, AsyncApiKeys
+from spacegate.client.resources.audit import AsyncAuditLogs, AuditLogs
+from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
+from spacegate.client.resources.limits import AsyncLimits, Limits
+from spacegate.client.resources.models import AsyncModels, Models
+from spacegate.client.resources.providers import AsyncProviders, Providers
+from spacegate.client.resources.spaces import AsyncSpaces, Spaces
+from spacegate.client.resources.usage import AsyncInferenceLogs, InferenceLogs
+from spacegate.client.resources.users import AsyncOrgs, AsyncUsers, Orgs, Users
+
+
+class Spacegate:
+    """The platform API, synchronously.
+
+    ``space_id`` is sent as ``X-Space-Id`` on every call (only calls about "my space" read it);
+    ``org_id`` saves one lookup of ``/v1/users/me`` before the first entitlement call.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        space_id: Id | None = None,
+        org_id: Id | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._transport = SyncTransport(
+            base_url,
+            api_key,
+            space_id=str(space_id) if space_id is not None else None,
+            org_id=str(org_id) if org_id is not None else None,
+            timeout=timeout,
+            retry=retry,
+        )
+        t = self._transport
+        self.spaces = Spaces(t)
+        self.users = Users(t)
+        self.orgs = Orgs(t)
+        self.api_keys = ApiKeys(t)
+        self.providers = Providers(t)
+        self.models = Models(t)
+        self.entitlements = Entitlements(t)
+        self.limits = Limits(t)
+        self.inference_logs = InferenceLogs(t)
+        self.audit_logs = AuditLogs(t)
+
+    @property
+    def org_id(self) -> str:
+        return self._transport.org_id()
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> Spacegate:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncSpacegate:
+    """The platform API for asyncio; the same resources, awaited."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        space_id: Id | None = None,
+        org_id: Id | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._transport = AsyncTransport(
+            base_url,
+            api_key,
+            space_id=str(space_id) if space_id is not None else None,
+            org_id=str(org_id) if org_id is not None else None,
+            timeout=timeout,
+            retry=retry,
+        )
+        t = self._transport
+        self.spaces = AsyncSpaces(t)
+        self.users = AsyncUsers(t)
+        self.orgs = AsyncOrgs(t)
+        self.api_keys = AsyncApiKeys(t)
+        self.providers = AsyncProviders(t)
+        self.models = AsyncModels(t)
+        self.entitlements = AsyncEntitlements(t)
+        self.limits = AsyncLimits(t)
+        self.inference_logs = AsyncInferenceLogs(t)
+        self.audit_logs = AsyncAuditLogs(t)
+
+    async def org_id(self) -> str:
+        return await self._transport.org_id()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncSpacegate:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

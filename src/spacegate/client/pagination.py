@@ -1,0 +1,155 @@
+"""Iterators over paged lists: one item at a time, fetching the next page only when needed.
+
+Each API surface pages its own way, and a ``Pager`` hides which: the platform's ``after`` /
+``next_cursor``, Aimable's ``cursor`` / ``meta.next_cursor``, MechaMental's ``cursor`` /
+``next_cursor``, and the inference logs' page numbers. A resource hands the pager a function
+from a cursor (``None`` for the first page) to the ``Op`` that fetches that page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+from spacegate.api.aimable.space_models import AllowedModelList
+from spacegate.api.mechamental.schemas import EntitlementList
+from spacegate.api.schemas import ListResponse
+from spacegate.client._http import AsyncTransport, Op, SyncTransport
+from spacegate.client.errors import SpacegateError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    next_cursor: str | None
+
+
+PageOp = Callable[[str | None], Op[Page[T]]]
+
+
+def platform_page(item: type[T]) -> Callable[[httpx.Response], Page[T]]:
+    adapter: TypeAdapter[ListResponse[Any]] = TypeAdapter(ListResponse[item])  # type: ignore[valid-type]
+
+    def parse(r: httpx.Response) -> Page[T]:
+        page = adapter.validate_json(r.content)
+        return Page(page.data, page.next_cursor if page.has_more else None)
+
+    return parse
+
+
+def aimable_page(r: httpx.Response) -> Page[Any]:
+    page = AllowedModelList.model_validate_json(r.content)
+    return Page(page.data, page.meta.next_cursor if page.meta.has_more else None)
+
+
+def mechamental_page(r: httpx.Response) -> Page[Any]:
+    page = EntitlementList.model_validate_json(r.content)
+    return Page(page.entitlements, page.next_cursor if page.has_more else None)
+
+
+def numbered_page(item: type[T], page_number: int) -> Callable[[httpx.Response], Page[T]]:
+    """Pages addressed by number (the inference logs): the cursor is the next page's number."""
+    adapter: TypeAdapter[ListResponse[Any]] = TypeAdapter(ListResponse[item])  # type: ignore[valid-type]
+
+    def parse(r: httpx.Response) -> Page[T]:
+        page = adapter.validate_json(r.content)
+        return Page(page.data, str(page_number + 1) if page.has_more else None)
+
+    return parse
+
+
+def _check_progress(seen: set[str], cursor: str) -> None:
+    # A server that hands back a cursor it already gave would loop forever; stop loudly instead.
+    if cursor in seen:
+        raise SpacegateError(f"the server returned cursor {cursor!r} twice; stopping")
+    seen.add(cursor)
+
+
+def _fresh(
+    items: Sequence[T], unique: Callable[[T], object] | None, seen: set[object]
+) -> Iterator[T]:
+    for item in items:
+        if unique is not None:
+            ident = unique(item)
+            if ident in seen:
+                continue
+            seen.add(ident)
+        yield item
+
+
+class SyncPager(Generic[T]):
+    """``for item in pager``; ``pager.pages()`` for whole pages.
+
+    ``unique`` names an item's identity for lists paged by offset (newest first), where a row
+    inserted while iterating pushes the previous page's last item onto the next page: it is
+    then skipped, so every item is seen once.
+    """
+
+    def __init__(
+        self,
+        transport: SyncTransport,
+        fetch: PageOp[T],
+        unique: Callable[[T], object] | None = None,
+    ) -> None:
+        self._transport = transport
+        self._fetch = fetch
+        self._unique = unique
+
+    def pages(self) -> Iterator[Page[T]]:
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self._transport.run(self._fetch(cursor))
+            yield page
+            if page.next_cursor is None:
+                return
+            _check_progress(seen, page.next_cursor)
+            cursor = page.next_cursor
+
+    def __iter__(self) -> Iterator[T]:
+        seen: set[object] = set()
+        for page in self.pages():
+            yield from _fresh(page.items, self._unique, seen)
+
+    def to_list(self) -> list[T]:
+        return list(self)
+
+
+class AsyncPager(Generic[T]):
+    """``async for item in pager``; ``pager.pages()`` for whole pages."""
+
+    def __init__(
+        self,
+        transport: AsyncTransport,
+        fetch: PageOp[T],
+        unique: Callable[[T], object] | None = None,
+    ) -> None:
+        self._transport = transport
+        self._fetch = fetch
+        self._unique = unique
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self._transport.run(self._fetch(cursor))
+            yield page
+            if page.next_cursor is None:
+                return
+            _check_progress(seen, page.next_cursor)
+            cursor = page.next_cursor
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        seen: set[object] = set()
+        async for page in self.pages():
+            for item in _fresh(page.items, self._unique, seen):
+                yield item
+
+    async def to_list(self) -> list[T]:
+        return [item async for item in self]

@@ -1,0 +1,1 @@
+"""One module per resource family; each holds the calls once and a sync and an async face."""

@@ -1,0 +1,3 @@
+from tests.client.fixtures import owner, server, sg, upstream
+
+__all__ = ["owner", "server", "sg", "upstream"]
