@@ -2,7 +2,7 @@ UV := ./scripts/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrate
+.PHONY: run test lint format bench migrate bootstrap
 
 run: ## Start the server on the embedded default (SQLite in ./.spacegate)
 	$(UV) sync --frozen --no-dev
@@ -28,3 +28,6 @@ bench: ## Benchmarks; results go to bench/results.md
 
 migrate:
 	$(UV) run spacegate migrate
+
+bootstrap: ## Create an org, its owner and an owner API key: make bootstrap ORG=Acme EMAIL=you@example.com
+	$(UV) run --no-dev spacegate bootstrap --org "$(ORG)" --email "$(EMAIL)"

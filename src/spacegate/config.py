@@ -32,6 +32,23 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Lifetime of a space invitation.
     invitation_ttl_hours: int = 72
+    #: Let provider base URLs reach private, loopback and link-local addresses (self-hosted).
+    allow_private_networks: bool = False
+    #: Requests per org on the control-plane API (seed 003's default); ``off`` disables it.
+    #: Orgs override it through ``PUT /v1/orgs/{org_id}/rate-limit``.
+    org_rate_limit: str = "1000/hour,100/minute"
+    #: ``api``: the org limit counts control-plane calls; ``all``: gateway calls too (these are
+    #: otherwise limited per entitlement and per key).
+    org_rate_limit_scope: Literal["api", "all"] = "api"
+    #: When Redis is unreachable: ``closed`` refuses calls under a budget (503), ``open`` counts
+    #: them in this process. Rate limits always fall back to this process at limit / instances.
+    budget_failure_mode: Literal["closed", "open"] = "closed"
+    #: How many replicas share Redis (each takes this share of a limit while Redis is away).
+    limits_instances: int = Field(default=1, ge=1)
+    #: How long a limit check waits for Redis before falling back.
+    limits_redis_timeout_ms: int = Field(default=100, ge=1)
+    #: Prefix of the limiter's Redis keys.
+    limits_redis_prefix: str = "sg"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -39,6 +56,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("org_rate_limit")
+    @classmethod
+    def _rate_spec(cls, value: str) -> str:
+        from spacegate.limits.policy import parse, render
+
+        return render(parse(value))
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -10,11 +10,30 @@ from fastapi.middleware.cors import CORSMiddleware
 
 import spacegate.audit.recorder  # noqa: F401  (registers the audit listener)
 from spacegate import __version__, logs
-from spacegate.api import errors
+from spacegate.api import errors, openapi
+from spacegate.api.aimable import model_policy, space_models
+from spacegate.api.aimable import tenant_models as aimable_tenant_models
 from spacegate.api.health import router as health_router
-from spacegate.api.platform import api_keys, audit_logs, orgs, spaces, users
+from spacegate.api.mechamental import model_entitlements
+from spacegate.api.metrics import router as metrics_router
+from spacegate.api.openai.router import HOT_ROUTES
+from spacegate.api.openai.router import router as openai_router
+from spacegate.api.platform import (
+    api_keys,
+    audit_logs,
+    inference_logs,
+    limits,
+    me,
+    orgs,
+    providers,
+    spaces,
+    tenant_models,
+    users,
+)
 from spacegate.config import Settings, get_settings
-from spacegate.middleware import RequestIdMiddleware
+from spacegate.gateway.wiring import build_gateway
+from spacegate.limits.middleware import OrgRateLimitMiddleware
+from spacegate.middleware import HotPathMiddleware, RequestIdMiddleware
 from spacegate.runtime import Runtime
 
 DESCRIPTION = """
@@ -34,9 +53,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
+        gateway = build_gateway(runtime)
+        app.state.gateway = gateway
+        app.state.limits = gateway.limiter.limits
+        await runtime.bus.start(runtime.redis, settings.redis_url)
+        await gateway.meter.start()
         try:
             yield
         finally:
+            await gateway.limiter.drain()
+            await gateway.meter.stop()  # flush usage before the database goes away
+            await runtime.bus.stop()
+            await gateway.http.aclose()
             await runtime.close()
 
     app = FastAPI(
@@ -46,9 +74,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    openapi.install(app)
     for module in (spaces, users, api_keys, orgs, audit_logs):
         app.include_router(module.router)
+    app.include_router(providers.router)
+    app.include_router(tenant_models.router)
+    app.include_router(aimable_tenant_models.router)
+    app.include_router(space_models.router)
+    app.include_router(space_models.v1_router)
+    app.include_router(model_policy.router)
+    app.include_router(model_entitlements.router)
+    app.include_router(inference_logs.router)
+    app.include_router(limits.router)
+    app.include_router(me.router)
+    app.include_router(openai_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
+    app.add_middleware(OrgRateLimitMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -62,8 +104,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "X-Request-ID",
             "X-Space-Id",
         ],
-        expose_headers=["X-Request-ID", "Idempotent-Replayed", "Retry-After"],
+        expose_headers=[
+            "X-Request-ID",
+            "Idempotent-Replayed",
+            "Retry-After",
+            "RateLimit",
+            "RateLimit-Policy",
+        ],
     )
+    app.add_middleware(HotPathMiddleware, routes=HOT_ROUTES)  # inside request ids, before CORS
     app.add_middleware(RequestIdMiddleware)
     return app
 

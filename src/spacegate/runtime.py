@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from spacegate.config import Settings
 from spacegate.db.engine import create_engine, create_sessionmaker
 from spacegate.kit.cursors import CursorCodec
+from spacegate.kit.invalidation import InvalidationBus
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Runtime:
     read_sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
     cursors: CursorCodec
+    bus: InvalidationBus
     #: Present when SPACEGATE_REDIS_URL is set (the scale-out configuration).
     redis: Redis | None = None
     #: key id -> monotonic time of the last ``last_used_at`` write, to write at most once a minute.
@@ -28,11 +30,13 @@ class Runtime:
     def create(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        bus = InvalidationBus()
         return cls(
             settings=settings,
             engine=engine,
-            read_sessions=create_sessionmaker(engine),
-            write_sessions=create_sessionmaker(writer),
+            read_sessions=create_sessionmaker(engine, bus=bus),
+            write_sessions=create_sessionmaker(writer, bus=bus),
+            bus=bus,
             cursors=CursorCodec(settings.resolved_secret_key),
             redis=(
                 Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
@@ -42,6 +46,9 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        from spacegate.auth import resolver  # resolver imports this module
+
+        await resolver.drain()  # a last_used_at write still running needs the engine
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

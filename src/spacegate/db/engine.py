@@ -26,6 +26,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(
             url,
             echo=echo,
+            hide_parameters=True,  # errors and logs never carry row values (ciphertexts, hashes)
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         _install_sqlite_hooks(engine)
@@ -33,6 +34,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     return create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -61,5 +63,9 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def create_sessionmaker(
+    engine: AsyncEngine, *, bus: Any = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry the process's invalidation bus (see ``kit.invalidation``)."""
+    info = {"bus": bus} if bus is not None else None
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)

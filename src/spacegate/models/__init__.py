@@ -4,6 +4,7 @@ from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
 from spacegate.models.entitlement import Entitlement
 from spacegate.models.idempotency_key import IdempotencyKey
+from spacegate.models.inference_log import InferenceLog
 from spacegate.models.invitation import Invitation
 from spacegate.models.model_target import ModelTarget
 from spacegate.models.org import Org
@@ -11,6 +12,7 @@ from spacegate.models.provider_connection import ProviderConnection
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
+from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "AuditLog",
     "Entitlement",
     "IdempotencyKey",
+    "InferenceLog",
     "Invitation",
     "ModelTarget",
     "Org",
@@ -25,5 +28,6 @@ __all__ = [
     "RegisteredModel",
     "Space",
     "SpaceMember",
+    "UsageLedgerEntry",
     "User",
 ]

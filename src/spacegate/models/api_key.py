@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spacegate.db.base import Base, IdMixin
@@ -35,3 +35,8 @@ class ApiKey(IdMixin, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    #: Optional limits of the key itself, on top of its space's: requests and tokens per
+    #: minute, and calls in flight at once. None: no limit.
+    rpm: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    tpm: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    max_concurrency: Mapped[int | None] = mapped_column(Integer, default=None)

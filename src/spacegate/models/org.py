@@ -14,3 +14,5 @@ class Org(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: Requests per org on the API, e.g. ``"1000/hour,100/minute"``; None: the server default.
+    rate_limit: Mapped[str | None] = mapped_column(String(200), default=None)

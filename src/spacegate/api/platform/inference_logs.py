@@ -1,0 +1,131 @@
+"""Seed 004 "inference-logs": one row per gateway call, filtered and paged, and their summary."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from spacegate.api.deps import PrincipalDep, QueryDatetime, SessionDep
+from spacegate.api.docs import AUTHED, errors
+from spacegate.api.routing import UnitOfWorkRoute
+from spacegate.api.schemas import ListResponse, ResponseModel
+from spacegate.inference_logs.service import InferenceLogService, LogFilters
+
+router = APIRouter(
+    prefix="/v1/inference-logs", tags=["inference-logs"], route_class=UnitOfWorkRoute
+)
+
+
+class InferenceLogRead(ResponseModel):
+    id: uuid.UUID
+    created_at: datetime
+    space_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    model: str
+    model_id: uuid.UUID | None
+    upstream_model: str | None
+    endpoint: str
+    type: str
+    purpose: str | None
+    step_type: str | None
+    status: str = Field(description="`success` or `error`.")
+    http_status: int
+    stream: bool
+    tags: list[str]
+    correlation_id: str | None
+    request_id: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    usage_estimated: bool = Field(
+        description="True when upstream reported no usage and it was estimated."
+    )
+    cost: Decimal
+    latency_ms: float
+    overhead_ms: float = Field(
+        description="Time spent in Spacegate itself, excluding the provider."
+    )
+    error: str | None
+
+
+class ModelUsage(ResponseModel):
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+
+
+class SummaryRead(ResponseModel):
+    total_calls: int
+    success_rate: float = Field(description="Share of successful calls, from 0 to 1.")
+    avg_latency_ms: float
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    model_usage: dict[str, ModelUsage] = Field(description="Per model alias.")
+    period_start_date: datetime | None
+    period_end_date: datetime | None
+
+
+def _filters(
+    start_date: Annotated[
+        QueryDatetime | None, Query(description="RFC 3339, e.g. 2006-01-02T15:04:05Z")
+    ] = None,
+    end_date: Annotated[
+        QueryDatetime | None, Query(description="RFC 3339, e.g. 2006-01-02T15:04:05Z")
+    ] = None,
+    user: Annotated[uuid.UUID | None, Query(description="User ID filter")] = None,
+    model: Annotated[
+        str | None, Query(max_length=200, description="Model name (alias) filter")
+    ] = None,
+    type: Annotated[str | None, Query(max_length=64, description="Request type filter")] = None,
+    correlation_id: Annotated[
+        str | None, Query(max_length=128, description="Correlation ID filter")
+    ] = None,
+    space_id: Annotated[uuid.UUID | None, Query(description="Space filter")] = None,
+) -> LogFilters:
+    return LogFilters(
+        start_date=start_date,
+        end_date=end_date,
+        user=user,
+        model=model,
+        type=type,
+        correlation_id=correlation_id,
+        space_id=space_id,
+    )
+
+
+FiltersDep = Annotated[LogFilters, Depends(_filters)]
+
+
+@router.get("", summary="Get inference logs", responses=errors(*AUTHED))
+async def list_inference_logs(
+    session: SessionDep,
+    principal: PrincipalDep,
+    filters: FiltersDep,
+    status: Annotated[
+        Literal["success", "error"] | None, Query(description="Status filter")
+    ] = None,
+    tag: Annotated[str | None, Query(max_length=64, description="Tag filter")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number (default: 1)")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100, description="Page size (default: 20)")] = 20,
+) -> ListResponse[InferenceLogRead]:
+    filters.status = status
+    filters.tag = tag
+    rows, has_more = await InferenceLogService(session, principal).page(
+        filters, page=page, page_size=page_size
+    )
+    data = [InferenceLogRead.model_validate(r) for r in rows]
+    return ListResponse(count=len(data), data=data, has_more=has_more)
+
+
+@router.get("/summary", summary="Get inference logs summary", responses=errors(*AUTHED))
+async def summary(session: SessionDep, principal: PrincipalDep, filters: FiltersDep) -> SummaryRead:
+    result = await InferenceLogService(session, principal).summary(filters)
+    return SummaryRead.model_validate(result)

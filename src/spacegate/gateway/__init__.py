@@ -1,0 +1,1 @@
+"""The OpenAI-compatible gateway: enforce entitlements, route to providers, meter every token."""

@@ -1,0 +1,215 @@
+"""Metering off the request path: usage events are queued and written in batches.
+
+One batch is one transaction: its inference-log rows, its usage-ledger rows (aggregated per space x
+model x key x quarter-hour) and the entitlement counter increments commit together or not at all, so
+counters, ledger and logs always agree. A failed batch is retried; the queue is flushed on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from spacegate.kit.clock import utcnow
+from spacegate.kit.ids import uuid7
+from spacegate.models import Entitlement, InferenceLog, UsageLedgerEntry
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+FLUSH_INTERVAL_S = 0.05
+_MILLION = Decimal(1_000_000)
+
+
+@dataclass(slots=True)
+class UsageEvent:
+    org_id: uuid.UUID
+    endpoint: str
+    type: str
+    status: str
+    http_status: int
+    space_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    entitlement_id: uuid.UUID | None = None
+    model_id: uuid.UUID | None = None
+    model: str = ""
+    upstream_model: str | None = None
+    connection_id: uuid.UUID | None = None
+    purpose: str | None = None
+    step_type: str | None = None
+    stream: bool = False
+    tags: list[str] = field(default_factory=list)
+    correlation_id: str | None = None
+    request_id: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    usage_estimated: bool = False
+    cost: Decimal = Decimal(0)
+    latency_ms: float = 0.0
+    overhead_ms: float = 0.0
+    error: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+
+
+_LOG_TABLE = cast(Table, InferenceLog.__table__)
+_LEDGER_TABLE = cast(Table, UsageLedgerEntry.__table__)
+#: UsageEvent fields that are inference-log columns (everything but the entitlement).
+_LOG_FIELDS = tuple(f.name for f in fields(UsageEvent) if f.name != "entitlement_id")
+
+
+def cost_of(
+    prompt: int, completion: int, in_price: Decimal | None, out_price: Decimal | None
+) -> Decimal:
+    total = Decimal(0)
+    if in_price:
+        total += Decimal(prompt) * in_price / _MILLION
+    if out_price:
+        total += Decimal(completion) * out_price / _MILLION
+    return total
+
+
+def bucket_of(ts: datetime) -> datetime:
+    return ts.replace(minute=ts.minute - ts.minute % 15, second=0, microsecond=0)
+
+
+class Meter:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._queue: deque[UsageEvent] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.written = 0
+        self.failures = 0
+
+    def record(self, event: UsageEvent) -> None:
+        self._queue.append(event)
+        if len(self._queue) >= BATCH_SIZE:
+            self._wake.set()
+
+    @property
+    def backlog(self) -> int:
+        return len(self._queue)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), FLUSH_INTERVAL_S)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                self.failures += 1
+                log.warning(
+                    "metering batch failed; will retry (%d queued)", len(self._queue), exc_info=True
+                )
+                await asyncio.sleep(min(5.0, 0.1 * self.failures))
+
+    async def flush(self) -> None:
+        """Write everything queued so far, batch by batch. Raises if the database refuses."""
+        while self._queue:
+            batch = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
+            try:
+                await self._write(batch)
+            except BaseException:
+                self._queue.extendleft(reversed(batch))  # keep order; nothing is lost
+                raise
+            self.written += len(batch)
+
+    async def _write(self, batch: list[UsageEvent]) -> None:
+        logs = []
+        ledger: dict[tuple[Any, ...], dict[str, Any]] = {}
+        counters: dict[uuid.UUID, dict[str, Any]] = {}
+        for ev in batch:
+            # A flat copy of the fields: ``dataclasses.asdict`` deep-copies and costs far more.
+            row = {name: getattr(ev, name) for name in _LOG_FIELDS}
+            row["id"] = uuid7()
+            logs.append(row)
+            if ev.entitlement_id is None or ev.space_id is None or ev.model_id is None:
+                continue
+            key = (ev.org_id, ev.space_id, ev.model_id, ev.api_key_id, bucket_of(ev.created_at))
+            agg = ledger.setdefault(
+                key,
+                {
+                    "requests": 0,
+                    "input_tokens": 0,
+                    "output_tokens": 0,
+                    "total_tokens": 0,
+                    "cost": Decimal(0),
+                },
+            )
+            agg["requests"] += 1
+            agg["input_tokens"] += ev.prompt_tokens
+            agg["output_tokens"] += ev.completion_tokens
+            agg["total_tokens"] += ev.total_tokens
+            agg["cost"] += ev.cost
+            c = counters.setdefault(ev.entitlement_id, {"n": 0, "t": 0, "ts": ev.created_at})
+            c["n"] += 1
+            c["t"] += ev.total_tokens
+            c["ts"] = max(c["ts"], ev.created_at)
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
+            await session.execute(insert(_LOG_TABLE), logs)
+            if ledger:
+                await session.execute(
+                    insert(_LEDGER_TABLE),
+                    [
+                        {
+                            "id": uuid7(),
+                            "org_id": org,
+                            "space_id": space,
+                            "model_id": model,
+                            "api_key_id": key_id,
+                            "bucket_start": bucket,
+                            "created_at": now,
+                            **agg,
+                        }
+                        for (org, space, model, key_id, bucket), agg in ledger.items()
+                    ],
+                )
+            if counters:
+                stmt = (
+                    update(Entitlement)
+                    .where(Entitlement.id == bindparam("eid"))
+                    .values(
+                        request_count=Entitlement.request_count + bindparam("n"),
+                        total_tokens=Entitlement.total_tokens + bindparam("t"),
+                        last_used_at=bindparam("ts"),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                conn = await session.connection()
+                await conn.execute(
+                    stmt,
+                    [
+                        {"eid": eid, "n": c["n"], "t": c["t"], "ts": c["ts"]}
+                        for eid, c in counters.items()
+                    ],
+                )
+
+
+__all__ = ["Meter", "UsageEvent", "bucket_of", "cost_of"]

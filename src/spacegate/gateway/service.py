@@ -1,0 +1,363 @@
+"""One gateway call, end to end: authenticate, resolve, enforce, route with fallback, meter.
+
+Kept to plain functions over cached data: a call that is admitted costs two dictionary lookups
+before the provider is contacted, and its usage is handed to the batched meter afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from spacegate.auth.cache import PrincipalCache
+from spacegate.auth.principal import Principal
+from spacegate.auth.resolver import extract_key
+from spacegate.errors import Unauthorized
+from spacegate.gateway import policy
+from spacegate.gateway.balancer import Balancer
+from spacegate.gateway.catalog import Catalog, Route, Target
+from spacegate.gateway.errors import GatewayError, forbidden, invalid
+from spacegate.gateway.limiting import GatewayLimiter, Ticket
+from spacegate.gateway.metering import Meter, UsageEvent, cost_of
+from spacegate.gateway.models_list import json, model_object
+from spacegate.gateway.providers import Endpoint, Upstream, send
+from spacegate.gateway.providers.base import ProviderResponse, ProviderStream, Usage
+from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
+from spacegate.kit import metrics
+from spacegate.limits.service import LimitService
+from spacegate.runtime import Runtime
+
+OVERHEAD_HEADER = "X-Spacegate-Overhead-Ms"
+OWNER = "spacegate"
+#: Keys Spacegate reads from ``metadata`` and does not forward upstream.
+_OWN_METADATA = ("purpose", "step_type", "tags", "type")
+
+
+@dataclass(slots=True)
+class Call:
+    """What is known about a call by the time it is sent upstream."""
+
+    principal: Principal
+    space_id: uuid.UUID
+    endpoint: Endpoint
+    route: Route
+    purpose: str | None
+    step_type: str | None
+    tags: list[str]
+    type: str
+    correlation_id: str | None
+    request_id: str | None
+    started: float
+    #: What the call reserved against its limits, settled when it is metered.
+    limits: Ticket | None = None
+
+
+class Gateway:
+    def __init__(
+        self, runtime: Runtime, catalog: Catalog, meter: Meter, http: httpx.AsyncClient
+    ) -> None:
+        self.runtime = runtime
+        self.catalog = catalog
+        self.meter = meter
+        self.http = http
+        self.principals = PrincipalCache()
+        self.balancer = Balancer()
+        self.limiter = GatewayLimiter(LimitService(runtime))
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    async def authenticate(self, request: Request) -> Principal:
+        headers = request.headers
+        try:
+            key = extract_key(headers.get("authorization"), headers.get("x-api-key"))
+            return await self.principals.get(self.runtime, key)
+        except Unauthorized as exc:
+            raise GatewayError(
+                401, exc.message, code="invalid_api_key", headers=exc.headers
+            ) from None
+
+    async def space_of(self, principal: Principal, request: Request, permission: str) -> uuid.UUID:
+        raw = request.headers.get("x-space-id")
+        if principal.bound_space_id is not None:
+            space_id = principal.bound_space_id
+            if raw is not None and raw.strip() != str(space_id):
+                raise forbidden("This API key is bound to another space.", code="space_mismatch")
+        elif raw is None:
+            raise invalid(
+                "Which space? Send the X-Space-Id header, or use an API key bound to a space.",
+                code="space_required",
+            )
+        else:
+            try:
+                space_id = uuid.UUID(raw.strip())
+            except ValueError:
+                raise invalid("X-Space-Id must be a space UUID.", code="invalid_space_id") from None
+        if not principal.can_see_space(space_id):
+            raise GatewayError(404, f"Space '{space_id}' not found.", code="space_not_found")
+        state = await self.catalog.space(principal.org_id, space_id)
+        if not state.exists:
+            raise GatewayError(404, f"Space '{space_id}' not found.", code="space_not_found")
+        if state.deleted:
+            raise GatewayError(404, f"Space '{space_id}' has been deleted.", code="space_deleted")
+        if not principal.has(permission, space_id):
+            raise forbidden(
+                f"Missing permission '{permission}' in this space.", code="permission_denied"
+            )
+        return space_id
+
+    # -- discovery ------------------------------------------------------------------------
+
+    async def list_models(self, request: Request) -> Response:
+        principal = await self.authenticate(request)
+        space_id = await self.space_of(principal, request, "models:list")
+        routes = await self.catalog.entitled_models(principal.org_id, space_id)
+        data = [model_object(r, OWNER) for r in routes]
+        return json({"object": "list", "data": data, "count": len(data), "has_more": False})
+
+    async def retrieve_model(self, request: Request, ref: str) -> Response:
+        principal = await self.authenticate(request)
+        space_id = await self.space_of(principal, request, "models:get")
+        route = await self.catalog.route(principal.org_id, space_id, ref)
+        if route is None or not route.enabled or not route.model_enabled:
+            raise GatewayError(
+                404,
+                f"The model '{ref}' does not exist in this space.",
+                code="model_not_found",
+                param="model",
+            )
+        return json(model_object(route, OWNER))
+
+    # -- inference ------------------------------------------------------------------------
+
+    async def infer(self, request: Request, endpoint: Endpoint) -> Response:
+        started = time.perf_counter()
+        try:
+            call, body, stream = await self._admit(request, endpoint, started)
+            call.limits = await self.limiter.admit(request, call, body)
+        except GatewayError as exc:
+            return exc.response()
+        response = await self._dispatch(call, body, stream)
+        if call.limits is not None:
+            response.headers.update(call.limits.headers)
+        return response
+
+    async def _admit(
+        self, request: Request, endpoint: Endpoint, started: float
+    ) -> tuple[Call, dict[str, Any], bool]:
+        principal = await self.authenticate(request)
+        space_id = await self.space_of(principal, request, policy.ENDPOINT_PERMISSION[endpoint])
+        raw = await request.body()
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise invalid("The request body must be a JSON object.", code="invalid_json") from None
+        if not isinstance(body, dict):
+            raise invalid("The request body must be a JSON object.", code="invalid_json")
+        ref = body.get("model")
+        if ref is not None and (not isinstance(ref, str) or not ref):
+            raise invalid("'model' must be a non-empty string.", param="model")
+        meta = body.get("metadata")
+        own: dict[str, Any] = {}
+        if isinstance(meta, dict):
+            own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
+            if not meta:
+                body.pop("metadata")
+        headers = request.headers
+        purpose = headers.get("x-spacegate-purpose") or _str(own.get("purpose"))
+        step_type = headers.get("x-spacegate-step-type") or _str(own.get("step_type"))
+        route = await self.catalog.route(principal.org_id, space_id, ref)
+        route = policy.check_route(
+            route, ref=ref, endpoint=endpoint, purpose=purpose, step_type=step_type, body=body
+        )
+        for name, value in route.overrides.items():
+            body.setdefault(name, value)
+        tags = own.get("tags")
+        call = Call(
+            principal=principal,
+            space_id=space_id,
+            endpoint=endpoint,
+            route=route,
+            purpose=purpose,
+            step_type=step_type,
+            tags=[str(t) for t in tags][:20] if isinstance(tags, list) else [],
+            type=_str(own.get("type")) or endpoint,
+            correlation_id=headers.get("x-correlation-id"),
+            request_id=request.scope.get("state", {}).get("request_id"),
+            started=started,
+        )
+        return call, body, body.get("stream") is True and endpoint != "embeddings"
+
+    async def _dispatch(self, call: Call, body: dict[str, Any], stream: bool) -> Response:
+        targets = self.balancer.order(call.route)
+        if not targets:
+            err = GatewayError(
+                503, f"The model '{call.route.alias}' has no usable target.", code="no_target"
+            )
+            self._meter(call, None, err.status, None, 0.0, stream, error=err.message)
+            return err.response()
+        failures: list[ProviderError] = []
+        upstream_time = 0.0
+        for target in targets:
+            t0 = time.perf_counter()
+            try:
+                result = await send(
+                    self.http, _upstream(target), call.endpoint, body, stream=stream
+                )
+            except ProviderError as exc:
+                upstream_time += time.perf_counter() - t0
+                metrics.upstream_errors.labels(target.protocol, exc.code).inc()
+                failures.append(exc)
+                if not exc.retryable:
+                    break
+                continue
+            if isinstance(result, ProviderStream):
+                return self._stream(call, target, result, t0, upstream_time)
+            spent = time.perf_counter() - t0
+            self.balancer.observe(target, spent)
+            upstream_time += spent
+            overhead_ms = self._meter(call, target, 200, result.usage, upstream_time, False)
+            return Response(
+                result.body,
+                status_code=result.status,
+                media_type=result.media_type,
+                headers={OVERHEAD_HEADER: f"{overhead_ms:.3f}"},
+            )
+        err = _final_error(failures)
+        overhead_ms = self._meter(
+            call, None, err.status, None, upstream_time, stream, error=err.message
+        )
+        return err.response({OVERHEAD_HEADER: f"{overhead_ms:.3f}"})
+
+    def _stream(
+        self, call: Call, target: Target, result: ProviderStream, t0: float, upstream_before: float
+    ) -> Response:
+        # Headers go out before the stream's time is known: the header carries the overhead
+        # up to the first upstream byte; the log row gets the whole figure.
+        overhead_ms = (t0 - call.started - upstream_before) * 1000
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in result:
+                    yield chunk
+            finally:
+                await result.aclose()
+                spent = time.perf_counter() - t0
+                self.balancer.observe(target, spent)
+                status = 200 if result.error is None else result.error.status
+                self._meter(
+                    call,
+                    target,
+                    status,
+                    result.usage,
+                    upstream_before + spent,
+                    True,
+                    error=result.error.message if result.error else None,
+                )
+
+        return StreamingResponse(
+            body(),
+            media_type="text/event-stream",
+            headers={OVERHEAD_HEADER: f"{max(overhead_ms, 0.0):.3f}", "Cache-Control": "no-cache"},
+        )
+
+    def _meter(
+        self,
+        call: Call,
+        target: Target | None,
+        status: int,
+        usage: Usage | None,
+        upstream_s: float,
+        stream: bool,
+        *,
+        error: str | None = None,
+    ) -> float:
+        elapsed = time.perf_counter() - call.started
+        overhead_ms = max(elapsed - upstream_s, 0.0) * 1000
+        route = call.route
+        prompt = usage.prompt_tokens if usage else 0
+        completion = usage.completion_tokens if usage else 0
+        ok = 200 <= status < 300
+        self.meter.record(
+            UsageEvent(
+                org_id=call.principal.org_id,
+                space_id=call.space_id,
+                user_id=call.principal.user_id,
+                api_key_id=call.principal.api_key_id,
+                entitlement_id=route.entitlement_id,
+                model_id=route.model_id,
+                model=route.alias,
+                upstream_model=target.upstream_model if target else None,
+                connection_id=target.connection_id if target else None,
+                endpoint=call.endpoint,
+                type=call.type,
+                purpose=call.purpose,
+                step_type=call.step_type,
+                status="success" if ok else "error",
+                http_status=status,
+                stream=stream,
+                tags=call.tags,
+                correlation_id=call.correlation_id,
+                request_id=call.request_id,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                total_tokens=usage.total_tokens if usage else 0,
+                usage_estimated=usage.estimated if usage else False,
+                cost=cost_of(prompt, completion, route.input_price, route.output_price),
+                latency_ms=elapsed * 1000,
+                overhead_ms=overhead_ms,
+                error=error,
+            )
+        )
+        self.limiter.settle(call.limits, call, usage, status)
+        op = call.endpoint
+        metrics.requests.labels(op, "success" if ok else "error").inc()
+        metrics.operation_duration.labels(op, route.alias).observe(elapsed)
+        metrics.overhead.observe(overhead_ms / 1000)
+        if usage:
+            metrics.token_usage.labels(op, route.alias, "input").observe(prompt)
+            metrics.token_usage.labels(op, route.alias, "output").observe(completion)
+        return overhead_ms
+
+
+def _upstream(target: Target) -> Upstream:
+    return Upstream(
+        protocol=target.protocol,  # type: ignore[arg-type]
+        base_url=target.base_url,
+        api_key=target.api_key,
+        upstream_model=target.upstream_model,
+        config=target.config,
+    )
+
+
+def _final_error(failures: list[ProviderError]) -> ProviderError:
+    """What the client sees when no target answered."""
+    if failures and all(isinstance(f, UpstreamRateLimited) for f in failures):
+        waits = [
+            f.retry_after for f in failures if isinstance(f, UpstreamRateLimited) and f.retry_after
+        ]
+        best = failures[0]
+        if waits:
+            best.headers["Retry-After"] = str(max(1, int(min(waits) + 0.999)))
+        else:
+            best.headers.setdefault("Retry-After", "1")
+        return best
+    if failures and not failures[-1].retryable:
+        return failures[-1]
+    if any(f.status == 504 for f in failures):
+        return next(f for f in failures if f.status == 504)
+    return failures[-1] if failures else ProviderError("No upstream answered.")
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+__all__ = ["OVERHEAD_HEADER", "Gateway", "ProviderResponse"]

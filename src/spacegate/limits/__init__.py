@@ -1,0 +1,1 @@
+"""Rate limits and budgets: exact on one process and across replicas (see ``service``)."""
