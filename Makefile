@@ -14,13 +14,13 @@ test: ## Run the whole test suite (PostgreSQL/Redis tests run when their URLs ar
 
 lint: ## ruff (format check + lint) and mypy --strict
 	$(UV) sync --frozen
-	$(UV) run ruff format --check src tests
-	$(UV) run ruff check src tests
+	$(UV) run ruff format --check src tests bench
+	$(UV) run ruff check src tests bench
 	$(UV) run mypy
 
 format:
-	$(UV) run ruff format src tests
-	$(UV) run ruff check --fix src tests
+	$(UV) run ruff format src tests bench
+	$(UV) run ruff check --fix src tests bench
 
 bench: ## Benchmarks; results go to bench/results.md
 	$(UV) sync --frozen

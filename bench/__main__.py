@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane`` or ``--only gateway`` runs one of them.
+``--only control-plane``, ``--only gateway`` or ``--only limits`` runs one of them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ def _gateway() -> str:
     return run_gateway_bench()
 
 
-BENCHES: dict[str, Callable[[], str]] = {"control-plane": _control_plane, "gateway": _gateway}
+def _limits() -> str:
+    from bench.limits import run_limits_bench
+
+    return run_limits_bench()
+
+
+BENCHES: dict[str, Callable[[], str]] = {
+    "control-plane": _control_plane,
+    "gateway": _gateway,
+    "limits": _limits,
+}
 
 
 def main() -> None:

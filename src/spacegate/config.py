@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Lifetime of a space invitation.
     invitation_ttl_hours: int = 72
+    #: How long the gateway trusts a cached key or entitlement without hearing of a change
+    #: (changes on this instance, or on others through Redis, apply at once).
+    cache_ttl_seconds: float = Field(default=5.0, gt=0)
     #: Let provider base URLs reach private, loopback and link-local addresses (self-hosted).
     allow_private_networks: bool = False
     #: Requests per org on the control-plane API (seed 003's default); ``off`` disables it.

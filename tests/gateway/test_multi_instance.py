@@ -24,10 +24,14 @@ def redis_url() -> str:
     return require_service("SPACEGATE_TEST_REDIS_URL", "Redis")
 
 
-async def test_revocation_reaches_the_other_instance_within_a_second(
+async def test_revocation_reaches_the_other_instance_through_redis(
     settings: Settings, runtime: Runtime, fake_upstream: FakeProvider, redis_url: str
 ) -> None:
-    shared = settings.model_copy(update={"allow_private_networks": True, "redis_url": redis_url})
+    # Caches that never expire by themselves: the only way instance two can learn of the
+    # revocation is the invalidation message through Redis.
+    shared = settings.model_copy(
+        update={"allow_private_networks": True, "redis_url": redis_url, "cache_ttl_seconds": 3600.0}
+    )
     with LiveServer(shared) as one, LiveServer(shared) as two:
         async with (
             httpx.AsyncClient(base_url=one.url, timeout=30) as api_one,
@@ -51,11 +55,11 @@ async def test_revocation_reaches_the_other_instance_within_a_second(
                 headers=org.headers,
             )
             assert r.status_code == 204
-            revoked_at = time.monotonic()
+            deadline = time.monotonic() + 15  # a guard against hanging, not a speed requirement
             status = 200
-            while status == 200 and time.monotonic() - revoked_at < 1.0:
+            while status == 200 and time.monotonic() < deadline:
                 status = (
                     await api_two.post("/v1/chat/completions", json=body, headers=w.headers)
                 ).status_code
                 await asyncio.sleep(0.02)
-            assert status == 403, "instance two still served a revoked entitlement after 1 s"
+            assert status == 403, "instance two kept serving a revoked entitlement"

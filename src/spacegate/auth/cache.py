@@ -33,7 +33,8 @@ _Flight = tuple[int, "asyncio.Future[Principal]"]
 
 
 class PrincipalCache:
-    def __init__(self) -> None:
+    def __init__(self, ttl: float = TTL_S) -> None:
+        self._ttl = ttl
         self._entries: dict[str, _Entry] = {}
         self._flights: dict[str, _Flight] = {}
 
@@ -72,7 +73,7 @@ class PrincipalCache:
         self._entries[digest] = _Entry(
             principal,
             generation,
-            time.monotonic() + TTL_S,
+            time.monotonic() + self._ttl,
             expires_at.timestamp() if expires_at is not None else None,
         )
         return principal

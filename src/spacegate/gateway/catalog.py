@@ -87,10 +87,15 @@ class _Entry:
 
 class Catalog:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], decrypt: Decrypt, bus: InvalidationBus
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        decrypt: Decrypt,
+        bus: InvalidationBus,
+        ttl: float = TTL_S,
     ) -> None:
         self._sessions = sessions
         self._bus = bus
+        self._ttl = ttl
         self._decrypt = decrypt
         self._entries: dict[tuple[Any, ...], _Entry] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
@@ -108,7 +113,9 @@ class Catalog:
             return
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        self._entries[key] = _Entry(value, self._bus.generation(org_id), time.monotonic() + TTL_S)
+        self._entries[key] = _Entry(
+            value, self._bus.generation(org_id), time.monotonic() + self._ttl
+        )
 
     async def _cached(
         self, key: tuple[Any, ...], org_id: uuid.UUID, load: Callable[[], Awaitable[Any]]

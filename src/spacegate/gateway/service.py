@@ -68,7 +68,7 @@ class Gateway:
         self.catalog = catalog
         self.meter = meter
         self.http = http
-        self.principals = PrincipalCache()
+        self.principals = PrincipalCache(ttl=runtime.settings.cache_ttl_seconds)
         self.balancer = Balancer()
         self.limiter = GatewayLimiter(LimitService(runtime))
 

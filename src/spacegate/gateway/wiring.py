@@ -30,5 +30,7 @@ def build_gateway(runtime: Runtime) -> Gateway:
         timeout=httpx.Timeout(120.0, connect=5.0),
         trust_env=False,
     )
-    catalog = Catalog(runtime.read_sessions, decrypt, runtime.bus)
+    catalog = Catalog(
+        runtime.read_sessions, decrypt, runtime.bus, ttl=runtime.settings.cache_ttl_seconds
+    )
     return Gateway(runtime, catalog, Meter(runtime.write_sessions), http)
