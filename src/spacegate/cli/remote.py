@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import operator
 import re
 import sys
 import uuid
@@ -43,6 +44,16 @@ ProfileName = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 
 Column = tuple[str, Callable[[Any], object]]
+
+
+def columns(*specs: str | tuple[str, str | Callable[[Any], object]]) -> list[Column]:
+    """Table columns: ``"name"`` shows the attribute of that name, ``("header", "attr")`` shows
+    an attribute under another header, and ``("header", fn)`` shows what ``fn`` computes."""
+    out: list[Column] = []
+    for spec in specs:
+        header, source = (spec, spec) if isinstance(spec, str) else spec
+        out.append((header, operator.attrgetter(source) if isinstance(source, str) else source))
+    return out
 
 
 class Failure(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from spacegate.client._http import DEFAULT_TIMEOUT, AsyncTransport, Id, RetryPolicy, SyncTransport
 from spacegate.client.resources.api_keys import ApiKeys, AsyncApiKeys
@@ -15,13 +16,13 @@ from spacegate.client.resources.spaces import AsyncSpaces, Spaces
 from spacegate.client.resources.usage import AsyncInferenceLogs, InferenceLogs
 from spacegate.client.resources.users import AsyncOrgs, AsyncUsers, Orgs, Users
 
+TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
 
-class Spacegate:
-    """The platform API, synchronously.
 
-    ``space_id`` is sent as ``X-Space-Id`` on every call (only calls about "my space" read it);
-    ``org_id`` saves one lookup of ``/v1/users/me`` before the first entitlement call.
-    """
+class _Client(Generic[TransportT]):
+    """The options both clients take; each subclass names its transport and resources."""
+
+    _transport_class: type[TransportT]
 
     def __init__(
         self,
@@ -33,7 +34,7 @@ class Spacegate:
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self._transport = SyncTransport(
+        self._transport: TransportT = self._transport_class(
             base_url,
             api_key,
             space_id=str(space_id) if space_id is not None else None,
@@ -41,7 +42,22 @@ class Spacegate:
             timeout=timeout,
             retry=retry,
         )
-        t = self._transport
+        self._attach(self._transport)
+
+    def _attach(self, t: TransportT) -> None:
+        raise NotImplementedError
+
+
+class Spacegate(_Client[SyncTransport]):
+    """The platform API, synchronously.
+
+    ``space_id`` is sent as ``X-Space-Id`` on every call (only calls about "my space" read it);
+    ``org_id`` saves one lookup of ``/v1/users/me`` before the first entitlement call.
+    """
+
+    _transport_class = SyncTransport
+
+    def _attach(self, t: SyncTransport) -> None:
         self.spaces = Spaces(t)
         self.users = Users(t)
         self.orgs = Orgs(t)
@@ -72,28 +88,12 @@ class Spacegate:
         self.close()
 
 
-class AsyncSpacegate:
+class AsyncSpacegate(_Client[AsyncTransport]):
     """The platform API for asyncio; the same resources, awaited."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        space_id: Id | None = None,
-        org_id: Id | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self._transport = AsyncTransport(
-            base_url,
-            api_key,
-            space_id=str(space_id) if space_id is not None else None,
-            org_id=str(org_id) if org_id is not None else None,
-            timeout=timeout,
-            retry=retry,
-        )
-        t = self._transport
+    _transport_class = AsyncTransport
+
+    def _attach(self, t: AsyncTransport) -> None:
         self.spaces = AsyncSpaces(t)
         self.users = AsyncUsers(t)
         self.orgs = AsyncOrgs(t)

@@ -115,6 +115,14 @@ def params(**values: Any) -> dict[str, Any]:
     }
 
 
+def check_keywords(allowed: type, given: Mapping[str, Any]) -> None:
+    """Raise as Python would for a misspelt keyword that ``**kwargs: Unpack[...]`` collected
+    (``allowed`` is that TypedDict), instead of sending it to the server as an unknown field."""
+    unknown = sorted(set(given) - set(allowed.__annotations__))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+
+
 def model(cls: type[T]) -> Callable[[httpx.Response], T]:
     adapter = TypeAdapter(cls)
     return lambda r: adapter.validate_json(r.content)
@@ -145,14 +153,53 @@ def _finish(op: Op[T], response: httpx.Response) -> T:
     raise error_from_response(response)
 
 
-def _give_up(op: Op[Any], exc: httpx.TransportError) -> APIConnectionError:
-    return APIConnectionError(
-        f"{op.method} {op.path}: no answer from the server ({type(exc).__name__}: {exc})",
-        request=getattr(exc, "_request", None),
-    )
+class _Attempts:
+    """The retry decisions for one call, shared by both transports so that only the sending
+    and the sleeping differ between them: each outcome either ends the call or names a wait."""
+
+    def __init__(self, op: Op[Any], retry: RetryPolicy) -> None:
+        self.op = op
+        self.retry = retry
+        self.attempt = 0
+
+    def after_error(self, exc: httpx.TransportError) -> float:
+        """The wait before the next attempt, or the error to raise when none is left."""
+        if self.attempt >= self.retry.max_retries:
+            raise APIConnectionError(
+                f"{self.op.method} {self.op.path}: no answer from the server "
+                f"({type(exc).__name__}: {exc})",
+                request=getattr(exc, "_request", None),
+            ) from exc
+        wait = self.retry.delay(self.attempt, None)
+        log.info("retrying %s %s in %.2fs after %r", self.op.method, self.op.path, wait, exc)
+        self.attempt += 1
+        return wait
+
+    def after_response(self, response: httpx.Response) -> float | None:
+        """The wait before the next attempt, or None when this answer is the final one."""
+        if self.attempt >= self.retry.max_retries or not self.retry.should_retry(response):
+            return None
+        wait = self.retry.delay(self.attempt, response)
+        log.info(
+            "retrying %s %s in %.2fs after HTTP %s",
+            self.op.method,
+            self.op.path,
+            wait,
+            response.status_code,
+        )
+        self.attempt += 1
+        return wait
 
 
-class SyncTransport:
+class _Transport:
+    """What both transports hold: the retry rules and the caller's org once known."""
+
+    def __init__(self, retry: RetryPolicy | None, org_id: str | None) -> None:
+        self.retry = retry or RetryPolicy()
+        self._org_id = str(org_id) if org_id is not None else None
+
+
+class SyncTransport(_Transport):
     def __init__(
         self,
         base_url: str,
@@ -164,9 +211,8 @@ class SyncTransport:
         org_id: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.retry = retry or RetryPolicy()
+        super().__init__(retry, org_id)
         self._sleep = sleep
-        self._org_id = str(org_id) if org_id is not None else None
         self.http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers=_client_headers(api_key, space_id),
@@ -182,36 +228,27 @@ class SyncTransport:
     def run(self, op: Op[T]) -> T:
         headers = op.request_headers()  # built once: every attempt sends the same key
         path = op.path.replace(ORG, self.org_id()) if ORG in op.path else op.path
-        attempt = 0
+        attempts = _Attempts(op, self.retry)
         while True:
             try:
                 response = self.http.request(
                     op.method, path, params=op.params, json=op.body, headers=headers
                 )
             except httpx.TransportError as exc:
-                if attempt >= self.retry.max_retries:
-                    raise _give_up(op, exc) from exc
-                wait = self.retry.delay(attempt, None)
-                log.info("retrying %s %s in %.2fs after %r", op.method, op.path, wait, exc)
+                wait = attempts.after_error(exc)
             else:
-                if attempt >= self.retry.max_retries or not self.retry.should_retry(response):
+                if (retry_in := attempts.after_response(response)) is None:
                     return _finish(op, response)
-                wait = self.retry.delay(attempt, response)
-                log.info(
-                    "retrying %s %s in %.2fs after HTTP %s",
-                    op.method,
-                    op.path,
-                    wait,
-                    response.status_code,
-                )
-            attempt += 1
+                wait = retry_in
             self._sleep(wait)
 
     def close(self) -> None:
         self.http.close()
 
 
-class AsyncTransport:
+class AsyncTransport(_Transport):
+    """``SyncTransport`` for asyncio: the same loop, with the sends and sleeps awaited."""
+
     def __init__(
         self,
         base_url: str,
@@ -222,8 +259,7 @@ class AsyncTransport:
         retry: RetryPolicy | None = None,
         org_id: str | None = None,
     ) -> None:
-        self.retry = retry or RetryPolicy()
-        self._org_id = str(org_id) if org_id is not None else None
+        super().__init__(retry, org_id)
         self.http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=_client_headers(api_key, space_id),
@@ -238,29 +274,18 @@ class AsyncTransport:
     async def run(self, op: Op[T]) -> T:
         headers = op.request_headers()
         path = op.path.replace(ORG, await self.org_id()) if ORG in op.path else op.path
-        attempt = 0
+        attempts = _Attempts(op, self.retry)
         while True:
             try:
                 response = await self.http.request(
                     op.method, path, params=op.params, json=op.body, headers=headers
                 )
             except httpx.TransportError as exc:
-                if attempt >= self.retry.max_retries:
-                    raise _give_up(op, exc) from exc
-                wait = self.retry.delay(attempt, None)
-                log.info("retrying %s %s in %.2fs after %r", op.method, op.path, wait, exc)
+                wait = attempts.after_error(exc)
             else:
-                if attempt >= self.retry.max_retries or not self.retry.should_retry(response):
+                if (retry_in := attempts.after_response(response)) is None:
                     return _finish(op, response)
-                wait = self.retry.delay(attempt, response)
-                log.info(
-                    "retrying %s %s in %.2fs after HTTP %s",
-                    op.method,
-                    op.path,
-                    wait,
-                    response.status_code,
-                )
-            attempt += 1
+                wait = retry_in
             await asyncio.sleep(wait)
 
     async def aclose(self) -> None:

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from spacegate.api.aimable.space_models import AllowedModelList
 from spacegate.api.mechamental.schemas import EntitlementList
 from spacegate.api.schemas import ListResponse
-from spacegate.client._http import AsyncTransport, Op, SyncTransport
+from spacegate.client._http import AsyncTransport, Op, SyncTransport, params
 from spacegate.client.errors import SpacegateError
 
 T = TypeVar("T")
@@ -41,6 +41,15 @@ def platform_page(item: type[T]) -> Callable[[httpx.Response], Page[T]]:
         return Page(page.data, page.next_cursor if page.has_more else None)
 
     return parse
+
+
+def platform_list(path: str, item: type[T], limit: int) -> PageOp[T]:
+    """A plain platform list (``GET path?limit=&after=``), ``limit`` items per page."""
+
+    def fetch(cursor: str | None) -> Op[Page[T]]:
+        return Op("GET", path, platform_page(item), params(limit=limit, after=cursor))
+
+    return fetch
 
 
 def aimable_page(r: httpx.Response) -> Page[Any]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from spacegate.cli.commands.apply import apply_file
-from spacegate.cli.remote import Failure, Remote, model_alias, remote, space_id
+from spacegate.cli.remote import Failure, Remote, columns, model_alias, remote, space_id
 
 entitlements = typer.Typer(
     help="Grant, revoke, enable, disable, set the default and limits; in bulk too.",
@@ -28,15 +28,15 @@ TokenBudget = Annotated[
 ]
 CostBudget = Annotated[str | None, typer.Option(help="Spend per period, e.g. 25.50/month.")]
 
-COLUMNS = [
-    ("model", lambda e: e.logical_model_id),
-    ("enabled", lambda e: e.enabled),
+COLUMNS = columns(
+    ("model", "logical_model_id"),
+    "enabled",
     ("limits", lambda e: e.workspace_limits.model_dump(mode="json")),
     ("endpoints", lambda e: e.allowed_endpoints or "any"),
-    ("requests", lambda e: e.request_count),
-    ("tokens", lambda e: e.total_tokens),
-    ("last used", lambda e: e.last_used_at),
-]
+    ("requests", "request_count"),
+    ("tokens", "total_tokens"),
+    ("last used", "last_used_at"),
+)
 
 
 def _budget(value: str | None, name: str, cast: Callable[[str], object]) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spacegate.cli.remote import Remote, model_id, remote, space_id
+from spacegate.cli.remote import Remote, columns, model_id, remote, space_id
 
 spaces = typer.Typer(help="Spaces: create, list, update, delete and restore.", no_args_is_help=True)
 keys = typer.Typer(help="API keys: create, list, revoke, limits.", no_args_is_help=True)
@@ -18,12 +18,7 @@ Space = Annotated[str, typer.Argument(help="Space id or name.")]
 Model = Annotated[str, typer.Argument(help="Model alias or tenant_model_id.")]
 Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many.")]
 
-SPACE_COLUMNS = [
-    ("id", lambda s: s.id),
-    ("name", lambda s: s.name),
-    ("description", lambda s: s.description),
-    ("created", lambda s: s.created_at),
-]
+SPACE_COLUMNS = columns("id", "name", "description", ("created", "created_at"))
 
 
 def _take(items: Any, limit: int | None) -> list[Any]:
@@ -89,19 +84,19 @@ def spaces_restore(r: Remote, space: Annotated[str, typer.Argument(help="Space i
 def spaces_members(r: Remote, space: Space) -> None:
     """The members of a space and their permissions."""
     rows = r.client.spaces.members(space_id(r, space))
-    r.table(rows, [("user", lambda m: m.user_id), ("permissions", lambda m: m.permissions)])
+    r.table(rows, columns(("user", "user_id"), "permissions"))
 
 
 # -- API keys -------------------------------------------------------------------------------
 
-KEY_COLUMNS = [
-    ("id", lambda k: k.id),
-    ("name", lambda k: k.name),
-    ("key", lambda k: k.prefix),
-    ("space", lambda k: k.space_id),
-    ("last used", lambda k: k.last_used_at),
-    ("revoked", lambda k: k.revoked_at),
-]
+KEY_COLUMNS = columns(
+    "id",
+    "name",
+    ("key", "prefix"),
+    ("space", "space_id"),
+    ("last used", "last_used_at"),
+    ("revoked", "revoked_at"),
+)
 
 
 @remote(keys, "list")
@@ -159,14 +154,9 @@ def keys_limits(
 
 # -- providers ------------------------------------------------------------------------------
 
-PROVIDER_COLUMNS = [
-    ("id", lambda p: p.id),
-    ("name", lambda p: p.name),
-    ("type", lambda p: p.type),
-    ("base url", lambda p: p.base_url),
-    ("key", lambda p: p.api_key_hint),
-    ("enabled", lambda p: p.enabled),
-]
+PROVIDER_COLUMNS = columns(
+    "id", "name", "type", ("base url", "base_url"), ("key", "api_key_hint"), "enabled"
+)
 Credential = Annotated[
     str | None,
     typer.Option(
@@ -230,14 +220,14 @@ def providers_delete(
 
 # -- models ---------------------------------------------------------------------------------
 
-MODEL_COLUMNS = [
-    ("id", lambda m: m.tenant_model_id),
-    ("alias", lambda m: m.alias),
-    ("upstream", lambda m: m.upstream_model),
-    ("context", lambda m: m.context_window),
-    ("capabilities", lambda m: m.capabilities),
-    ("enabled", lambda m: m.enabled),
-]
+MODEL_COLUMNS = columns(
+    ("id", "tenant_model_id"),
+    "alias",
+    ("upstream", "upstream_model"),
+    ("context", "context_window"),
+    "capabilities",
+    "enabled",
+)
 
 
 @remote(models, "list")

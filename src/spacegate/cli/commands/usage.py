@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spacegate.cli.remote import Column, Remote, parse_when, remote, space_id
+from spacegate.cli.remote import Column, Remote, columns, parse_when, remote, space_id
 
 if TYPE_CHECKING:
     from spacegate.client import LogFilter
@@ -100,9 +100,9 @@ def daily(
         return
     r.table(
         rows,
-        [
+        columns(
             ("day", lambda d: d.day.isoformat()),
-            ("calls", lambda d: d.summary.total_calls),
+            ("calls", "summary.total_calls"),
             (
                 "success",
                 lambda d: f"{d.summary.success_rate:.0%}" if d.summary.total_calls else None,
@@ -111,10 +111,10 @@ def daily(
                 "avg ms",
                 lambda d: f"{d.summary.avg_latency_ms:.0f}" if d.summary.total_calls else None,
             ),
-            ("in", lambda d: d.summary.input_tokens),
-            ("out", lambda d: d.summary.output_tokens),
-            ("tokens", lambda d: d.summary.total_tokens),
-        ],
+            ("in", "summary.input_tokens"),
+            ("out", "summary.output_tokens"),
+            ("tokens", "summary.total_tokens"),
+        ),
     )
 
 
@@ -156,19 +156,19 @@ def mine(r: Remote, space: SpaceOpt = None) -> None:
     )
 
 
-LOG_COLUMNS: list[Column] = [
-    ("time", lambda x: x.created_at),
-    ("model", lambda x: x.model),
+LOG_COLUMNS: list[Column] = columns(
+    ("time", "created_at"),
+    "model",
     (
         "status",
         lambda x: x.status if x.status == "success" else f"[red]{x.status} {x.http_status}[/]",
     ),
-    ("tokens", lambda x: x.total_tokens),
+    ("tokens", "total_tokens"),
     ("ms", lambda x: f"{x.latency_ms:.0f}"),
-    ("space", lambda x: x.space_id),
-    ("correlation", lambda x: x.correlation_id),
-    ("error", lambda x: x.error),
-]
+    ("space", "space_id"),
+    ("correlation", "correlation_id"),
+    "error",
+)
 
 
 def logs(

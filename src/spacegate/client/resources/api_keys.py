@@ -8,17 +8,14 @@ from typing import Any
 
 from spacegate.api.platform.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from spacegate.api.platform.limits import KeyLimits, KeyLimitsRead
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, params
-from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, platform_page
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
 
 _PATH = "/v1/api-keys"
 
 
 def _list(limit: int) -> PageOp[ApiKeyRead]:
-    def fetch(cursor: str | None) -> Op[Page[ApiKeyRead]]:
-        return Op("GET", _PATH, platform_page(ApiKeyRead), params(limit=limit, after=cursor))
-
-    return fetch
+    return platform_list(_PATH, ApiKeyRead, limit)
 
 
 def _create(fields: dict[str, Any], key: str | None) -> Op[ApiKeyCreated]:

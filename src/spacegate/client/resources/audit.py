@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from spacegate.api.platform.audit_logs import AuditLogRead
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, params
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, check_keywords, params
 from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, platform_page
 
 
-def _list(
-    limit: int,
-    resource: str | None,
-    resource_id: str | None,
-    action: str | None,
-    actor: Id | None,
-    space_id: Id | None,
-    start_date: datetime | None,
-    end_date: datetime | None,
-) -> PageOp[AuditLogRead]:
+class AuditQuery(TypedDict, total=False):
+    """What ``list`` can narrow the log to; each is optional."""
+
+    resource: str | None
+    resource_id: str | None
+    action: str | None
+    actor: Id | None
+    space_id: Id | None
+    start_date: datetime | None
+    end_date: datetime | None
+
+
+def _list(limit: int, query: AuditQuery) -> PageOp[AuditLogRead]:
+    check_keywords(AuditQuery, query)
+    start, end = query.get("start_date"), query.get("end_date")
+    filters = {
+        **query,
+        "start_date": start.isoformat() if start else None,
+        "end_date": end.isoformat() if end else None,
+    }
+
     def fetch(cursor: str | None) -> Op[Page[AuditLogRead]]:
-        query = params(
-            limit=limit,
-            after=cursor,
-            resource=resource,
-            resource_id=resource_id,
-            action=action,
-            actor=actor,
-            space_id=space_id,
-            start_date=start_date.isoformat() if start_date else None,
-            end_date=end_date.isoformat() if end_date else None,
+        return Op(
+            "GET",
+            "/v1/audit-logs",
+            platform_page(AuditLogRead),
+            params(limit=limit, after=cursor, **filters),
         )
-        return Op("GET", "/v1/audit-logs", platform_page(AuditLogRead), query)
 
     return fetch
 
@@ -40,22 +46,8 @@ class AuditLogs:
     def __init__(self, transport: SyncTransport) -> None:
         self._t = transport
 
-    def list(
-        self,
-        *,
-        resource: str | None = None,
-        resource_id: str | None = None,
-        action: str | None = None,
-        actor: Id | None = None,
-        space_id: Id | None = None,
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        page_size: int = 100,
-    ) -> SyncPager[AuditLogRead]:
-        fetch = _list(
-            page_size, resource, resource_id, action, actor, space_id, start_date, end_date
-        )
-        return SyncPager(self._t, fetch)
+    def list(self, *, page_size: int = 100, **query: Unpack[AuditQuery]) -> SyncPager[AuditLogRead]:
+        return SyncPager(self._t, _list(page_size, query))
 
 
 class AsyncAuditLogs:
@@ -63,18 +55,6 @@ class AsyncAuditLogs:
         self._t = transport
 
     def list(
-        self,
-        *,
-        resource: str | None = None,
-        resource_id: str | None = None,
-        action: str | None = None,
-        actor: Id | None = None,
-        space_id: Id | None = None,
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        page_size: int = 100,
+        self, *, page_size: int = 100, **query: Unpack[AuditQuery]
     ) -> AsyncPager[AuditLogRead]:
-        fetch = _list(
-            page_size, resource, resource_id, action, actor, space_id, start_date, end_date
-        )
-        return AsyncPager(self._t, fetch)
+        return AsyncPager(self._t, _list(page_size, query))

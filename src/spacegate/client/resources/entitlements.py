@@ -8,8 +8,7 @@ purposes, enabled). The space's default model is Aimable's model policy (seed 00
 
 from __future__ import annotations
 
-import builtins
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from spacegate.api.aimable.model_policy import ModelPolicyRead, ModelPolicyUpdate
 from spacegate.api.aimable.space_models import AllowedModel
@@ -20,6 +19,7 @@ from spacegate.client._http import (
     Id,
     Op,
     SyncTransport,
+    check_keywords,
     dump,
     model,
     nothing,
@@ -40,22 +40,21 @@ def _base(space_id: Id) -> str:
     return f"/v1/orgs/{ORG}/workspaces/{space_id}/model-entitlements"
 
 
-def _rules(
-    *,
-    enabled: bool | None = None,
-    limits: WorkspaceLimits | dict[str, Any] | None = None,
-    allowed_step_types: list[str] | None = None,
-    allowed_endpoints: list[str] | None = None,
-    allowed_purposes: list[str] | None = None,
-) -> dict[str, Any]:
+class Rules(TypedDict, total=False):
+    """The rules of a grant; ``grant`` and ``update`` take them as keywords."""
+
+    enabled: bool | None
+    limits: WorkspaceLimits | dict[str, Any] | None
+    allowed_step_types: list[str] | None
+    allowed_endpoints: list[str] | None
+    allowed_purposes: list[str] | None
+
+
+def _rules(rules: Rules) -> dict[str, Any]:
+    check_keywords(Rules, rules)
     # Only what the caller gave: the server reads an absent field as "keep" (or "default").
-    given = {
-        "enabled": enabled,
-        "workspace_limits": limits,
-        "allowed_step_types": allowed_step_types,
-        "allowed_endpoints": allowed_endpoints,
-        "allowed_purposes": allowed_purposes,
-    }
+    # The wire calls the limits ``workspace_limits``.
+    given = {("workspace_limits" if k == "limits" else k): v for k, v in rules.items()}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -125,43 +124,15 @@ class Entitlements:
         space_id: Id,
         model: str,
         *,
-        enabled: bool | None = None,
-        limits: WorkspaceLimits | dict[str, Any] | None = None,
-        allowed_step_types: builtins.list[str] | None = None,
-        allowed_endpoints: builtins.list[str] | None = None,
-        allowed_purposes: builtins.list[str] | None = None,
         idempotency_key: str | None = None,
+        **rules: Unpack[Rules],
     ) -> EntitlementRead:
         """409 ``conflict`` when the space already has the model; 404 for an unknown alias."""
-        rules = _rules(
-            enabled=enabled,
-            limits=limits,
-            allowed_step_types=allowed_step_types,
-            allowed_endpoints=allowed_endpoints,
-            allowed_purposes=allowed_purposes,
-        )
-        return self._t.run(_grant(space_id, model, rules, idempotency_key))
+        return self._t.run(_grant(space_id, model, _rules(rules), idempotency_key))
 
-    def update(
-        self,
-        space_id: Id,
-        model: str,
-        *,
-        enabled: bool | None = None,
-        limits: WorkspaceLimits | dict[str, Any] | None = None,
-        allowed_step_types: builtins.list[str] | None = None,
-        allowed_endpoints: builtins.list[str] | None = None,
-        allowed_purposes: builtins.list[str] | None = None,
-    ) -> EntitlementRead:
+    def update(self, space_id: Id, model: str, **rules: Unpack[Rules]) -> EntitlementRead:
         """Only what is given changes; lists and limits are replaced as a whole."""
-        rules = _rules(
-            enabled=enabled,
-            limits=limits,
-            allowed_step_types=allowed_step_types,
-            allowed_endpoints=allowed_endpoints,
-            allowed_purposes=allowed_purposes,
-        )
-        return self._t.run(_update(space_id, model, rules))
+        return self._t.run(_update(space_id, model, _rules(rules)))
 
     def enable(self, space_id: Id, model: str) -> EntitlementRead:
         return self.update(space_id, model, enabled=True)
@@ -210,41 +181,13 @@ class AsyncEntitlements:
         space_id: Id,
         model: str,
         *,
-        enabled: bool | None = None,
-        limits: WorkspaceLimits | dict[str, Any] | None = None,
-        allowed_step_types: builtins.list[str] | None = None,
-        allowed_endpoints: builtins.list[str] | None = None,
-        allowed_purposes: builtins.list[str] | None = None,
         idempotency_key: str | None = None,
+        **rules: Unpack[Rules],
     ) -> EntitlementRead:
-        rules = _rules(
-            enabled=enabled,
-            limits=limits,
-            allowed_step_types=allowed_step_types,
-            allowed_endpoints=allowed_endpoints,
-            allowed_purposes=allowed_purposes,
-        )
-        return await self._t.run(_grant(space_id, model, rules, idempotency_key))
+        return await self._t.run(_grant(space_id, model, _rules(rules), idempotency_key))
 
-    async def update(
-        self,
-        space_id: Id,
-        model: str,
-        *,
-        enabled: bool | None = None,
-        limits: WorkspaceLimits | dict[str, Any] | None = None,
-        allowed_step_types: builtins.list[str] | None = None,
-        allowed_endpoints: builtins.list[str] | None = None,
-        allowed_purposes: builtins.list[str] | None = None,
-    ) -> EntitlementRead:
-        rules = _rules(
-            enabled=enabled,
-            limits=limits,
-            allowed_step_types=allowed_step_types,
-            allowed_endpoints=allowed_endpoints,
-            allowed_purposes=allowed_purposes,
-        )
-        return await self._t.run(_update(space_id, model, rules))
+    async def update(self, space_id: Id, model: str, **rules: Unpack[Rules]) -> EntitlementRead:
+        return await self._t.run(_update(space_id, model, _rules(rules)))
 
     async def enable(self, space_id: Id, model: str) -> EntitlementRead:
         return await self.update(space_id, model, enabled=True)

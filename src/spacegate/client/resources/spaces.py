@@ -17,17 +17,14 @@ from spacegate.api.platform.spaces import (
     SpaceUpdate,
 )
 from spacegate.api.schemas import IdResponse
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, params
-from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, platform_page
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
 
 _PATH = "/v1/spaces"
 
 
 def _list(limit: int) -> PageOp[SpaceRead]:
-    def fetch(cursor: str | None) -> Op[Page[SpaceRead]]:
-        return Op("GET", _PATH, platform_page(SpaceRead), params(limit=limit, after=cursor))
-
-    return fetch
+    return platform_list(_PATH, SpaceRead, limit)
 
 
 def _create(name: str, description: str, key: str | None) -> Op[SpaceRead]:

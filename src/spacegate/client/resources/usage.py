@@ -78,16 +78,16 @@ def _summary(f: LogFilter) -> Op[SummaryRead]:
     return Op("GET", f"{_LOGS}/summary", model(SummaryRead), f.query(summary=True))
 
 
-def _days(days: int, until: date | None) -> list[tuple[date, LogFilter]]:
+def _days(days: int, until: date | None, base: LogFilter) -> list[tuple[date, LogFilter]]:
+    """``base`` narrowed to each UTC day, oldest first, ending with ``until`` (today)."""
     last = until or datetime.now(UTC).date()
     out = []
     for back in range(days - 1, -1, -1):
         day = last - timedelta(days=back)
         start = datetime.combine(day, dtime.min, tzinfo=UTC)
         # The server's end bound is inclusive: stop one microsecond before the next day.
-        out.append(
-            (day, LogFilter(start_date=start, end_date=start + timedelta(days=1, microseconds=-1)))
-        )
+        end = start + timedelta(days=1, microseconds=-1)
+        out.append((day, LogFilter(**{**base.__dict__, "start_date": start, "end_date": end})))
     return out
 
 
@@ -141,10 +141,7 @@ class InferenceLogs:
         """One summary per UTC day, oldest first, ending with ``until`` (today by default)."""
         base = filter or LogFilter()
         out = []
-        for day, window in _days(days, until):
-            f = LogFilter(
-                **{**base.__dict__, "start_date": window.start_date, "end_date": window.end_date}
-            )
+        for day, f in _days(days, until, base):
             out.append(DailyUsage(day, self._t.run(_summary(f))))
         return out
 
@@ -194,10 +191,7 @@ class AsyncInferenceLogs:
     ) -> builtins.list[DailyUsage]:
         base = filter or LogFilter()
         out = []
-        for day, window in _days(days, until):
-            f = LogFilter(
-                **{**base.__dict__, "start_date": window.start_date, "end_date": window.end_date}
-            )
+        for day, f in _days(days, until, base):
             out.append(DailyUsage(day, await self._t.run(_summary(f))))
         return out
 

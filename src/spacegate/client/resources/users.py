@@ -13,8 +13,8 @@ from spacegate.api.platform.users import (
     UserRead,
     UserUpdate,
 )
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, params
-from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, platform_page
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
 
 Role = Literal["owner", "admin", "designer", "developer"]
 
@@ -24,10 +24,7 @@ def _set(**values: Any) -> dict[str, Any]:
 
 
 def _list(limit: int) -> PageOp[UserRead]:
-    def fetch(cursor: str | None) -> Op[Page[UserRead]]:
-        return Op("GET", "/v1/users", platform_page(UserRead), params(limit=limit, after=cursor))
-
-    return fetch
+    return platform_list("/v1/users", UserRead, limit)
 
 
 def _me() -> Op[UserMe]:
