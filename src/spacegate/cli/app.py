@@ -87,7 +87,9 @@ def serve(
         err.print(
             Panel(
                 "No org exists yet. Create one, with its owner and a first API key:\n\n"
-                '  [bold]uv run spacegate bootstrap --org "Acme" --email you@example.com[/]\n\n'
+                '  [bold]spacegate bootstrap --org "Acme" --email you@example.com[/]\n'
+                "  (in a source checkout: [bold]make bootstrap ORG=Acme EMAIL=you@example.com[/])"
+                "\n\n"
                 f"Then call the API at http://{host}:{port} (docs at /docs).",
                 title="Welcome to Spacegate",
             )
