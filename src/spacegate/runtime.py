@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from spacegate.config import Settings
@@ -39,7 +41,14 @@ class Runtime:
             bus=bus,
             cursors=CursorCodec(settings.resolved_secret_key),
             redis=(
-                Redis.from_url(settings.redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
+                Redis.from_url(
+                    settings.redis_url,
+                    socket_timeout=0.25,
+                    socket_connect_timeout=0.25,
+                    # A limiter script Redis already ran must never be re-sent: a retry after a
+                    # lost reply would charge the same call twice. Failures fall back instead.
+                    retry=Retry(NoBackoff(), 0),
+                )
                 if settings.redis_url
                 else None
             ),

@@ -12,7 +12,6 @@ together do not, only those that fit are admitted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -70,7 +69,6 @@ class Ticket:
 class GatewayLimiter:
     def __init__(self, limits: LimitService) -> None:
         self.limits = limits
-        self._pending: set[asyncio.Task[None]] = set()
 
     async def admit(self, request: Request, call: Call, body: dict[str, Any]) -> Ticket | None:
         """Reserve what the call may use, or raise the refusal (429, 402, 503)."""
@@ -187,20 +185,10 @@ class GatewayLimiter:
             for key, ttl in ticket.cost_budgets:
                 if spent != ticket.cost_reserved:
                     s.budgets.append((key, spent - ticket.cost_reserved, ttl))
-        if not s:
-            return
-        if self.limits.shared is None:
-            self.limits.local.settle_now(s)
-            return
-        task = asyncio.get_running_loop().create_task(
-            self.limits.settle(s, on_primary=ticket.on_primary)
-        )
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self.limits.settle(s, on_primary=ticket.on_primary)
 
     async def drain(self) -> None:
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        await self.limits.drain()
 
     def _seeder(self, call: Call, kind: str, start: datetime) -> Seeder:
         runtime = self.limits.runtime

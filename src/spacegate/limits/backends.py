@@ -2,10 +2,11 @@
 
 Both answer the same two questions with the same arithmetic (``gcra``): ``admit`` checks every
 rate, budget and concurrency cap of a call and, only if all of them pass, takes them all at once;
-``settle`` later corrects a reservation to what the call really used. In Redis each is one Lua
-script run atomically with Redis's own clock (``TIME``), so two replicas can never both take the
-last unit, and their clocks do not matter. Keys carry the org id as a hash tag (``{org}``) so that
-one script's keys always live in one Redis Cluster slot.
+``settle`` later corrects a reservation to what the call really used. This module holds the
+vocabulary and the in-process backend; the Redis one is ``limits.shared`` (one Lua script run
+atomically with Redis's own clock, so two replicas can never both take the last unit). Keys carry
+the org id as a hash tag (``{org}``) so that one script's keys always live in one Redis Cluster
+slot.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from redis.asyncio import Redis
-
-from spacegate.limits.gcra import EPOCH, EPS, Rate, adjust, decide
+from spacegate.limits.gcra import EPOCH, Rate, adjust, decide
 
 Denial = Literal["rate", "budget", "concurrency", "unavailable"]
 
@@ -198,194 +197,3 @@ class InProcessBackend:
         self.tats = {k: v for k, v in self.tats.items() if v > now}
         self.totals = {k: v for k, v in self.totals.items() if v[1] > now}
         self.leases = {k: v for k, v in self.leases.items() if v}
-
-
-_LUA_PRELUDE = f"""
-local t = redis.call('TIME')
-local now = (tonumber(t[1]) - {EPOCH}) + tonumber(t[2]) / 1000000
-local nr, nb, nl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local a = 5
-local function fmt(v) return string.format('%.17g', v) end
-local function whole(v) local w = math.floor(v + 1e-6) if w < 0 then return 0 end return w end
-"""
-
-LUA_ADMIT = (
-    _LUA_PRELUDE
-    + f"""
-local dry = ARGV[4] == '1'
-local out = {{'ok'}}
-local ok = true
-local new_tats, ttls, missing = {{}}, {{}}, {{}}
-for i = 1, nr do
-  local limit, period, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
-  local interval = period / limit
-  if cost > limit then cost = limit end
-  local tat = tonumber(redis.call('GET', KEYS[i]))
-  local base = now
-  if tat and tat > now then base = tat end
-  local new_tat = base + cost * interval
-  local allow_at = new_tat - period
-  if allow_at > now + {EPS} then
-    ok = false
-    table.insert(out, '0')
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, fmt(allow_at - now))
-    table.insert(out, fmt(base - now))
-  else
-    new_tats[i] = new_tat
-    table.insert(out, '1')
-    table.insert(out, tostring(whole((period - (new_tat - now)) / interval)))
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, '0')
-    table.insert(out, fmt(new_tat - now))
-  end
-end
-local totals = {{}}
-for j = 1, nb do
-  local limit, cost, seed, ttl = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
-  a = a + 4
-  ttls[j] = ttl
-  local used = tonumber(redis.call('GET', KEYS[nr + j]))
-  if used == nil then
-    if seed == '' then
-      table.insert(missing, tostring(j - 1))
-      used = 0
-    else
-      used = tonumber(seed)
-    end
-  end
-  totals[j] = used + cost
-  local fits = used + cost <= limit + 1e-9
-  if not fits then ok = false end
-  table.insert(out, fits and '1' or '0')
-  table.insert(out, fmt(used))
-end
-local lkey
-if nl == 1 then
-  lkey = KEYS[nr + nb + 1]
-  local cap = tonumber(ARGV[a])
-  redis.call('ZREMRANGEBYSCORE', lkey, '-inf', now)
-  local free = redis.call('ZCARD', lkey) < cap
-  if not free then ok = false end
-  table.insert(out, free and '1' or '0')
-end
-if #missing > 0 then
-  out[1] = 'seed'
-  for _, m in ipairs(missing) do table.insert(out, m) end
-  return out
-end
-if not ok then out[1] = 'no' return out end
-if dry then return out end
-for i = 1, nr do
-  redis.call('SET', KEYS[i], fmt(new_tats[i]), 'PX', math.ceil((new_tats[i] - now) * 1000) + 1000)
-end
-for j = 1, nb do
-  redis.call('SET', KEYS[nr + j], fmt(totals[j]), 'EX', ttls[j])
-end
-if nl == 1 then
-  local lease_s = tonumber(ARGV[a + 2])
-  redis.call('ZADD', lkey, now + lease_s, ARGV[a + 1])
-  redis.call('PEXPIRE', lkey, math.ceil(lease_s * 1000) + 1000)
-end
-return out
-"""
-)
-
-LUA_SETTLE = (
-    _LUA_PRELUDE
-    + """
-for i = 1, nr do
-  local limit, period, delta = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
-  local interval = period / limit
-  local tat = tonumber(redis.call('GET', KEYS[i]))
-  local new_tat = nil
-  if delta > 0 then
-    if tat == nil or tat < now then tat = now end
-    new_tat = tat + delta * interval
-  elseif tat ~= nil then
-    new_tat = math.max(tat + delta * interval, now)
-  end
-  if new_tat ~= nil then
-    redis.call('SET', KEYS[i], fmt(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-  end
-end
-for j = 1, nb do
-  local delta = tonumber(ARGV[a])
-  a = a + 2
-  if redis.call('EXISTS', KEYS[nr + j]) == 1 then
-    local held = tonumber(redis.call('GET', KEYS[nr + j]))
-    redis.call('SET', KEYS[nr + j], fmt(held + delta), 'KEEPTTL')
-  end
-end
-if nl == 1 then redis.call('ZREM', KEYS[nr + nb + 1], ARGV[a]) end
-return 1
-"""
-)
-
-
-class RedisBackend:
-    """Limiter state in Redis, shared by every replica. Raises on any Redis failure; the caller
-    (``fallback.Resilient``) decides what a failure means."""
-
-    name = "redis"
-
-    def __init__(self, redis: Redis, prefix: str = "sg") -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self._admit = redis.register_script(LUA_ADMIT)
-        self._settle = redis.register_script(LUA_SETTLE)
-
-    async def admit(self, req: Admission) -> Outcome:
-        keys: list[str] = [r.key for r in req.rates] + [b.key for b in req.budgets]
-        args: list[str | float | int] = [
-            len(req.rates),
-            len(req.budgets),
-            1 if req.lease else 0,
-            1 if req.dry_run else 0,
-        ]
-        for r in req.rates:
-            args += [repr(float(r.rate.limit)), repr(float(r.rate.period)), repr(float(r.cost))]
-        for b in req.budgets:
-            seed = "" if b.seed is None else repr(float(b.seed))
-            args += [repr(float(b.limit)), repr(float(b.cost)), seed, b.ttl]
-        if req.lease is not None:
-            keys.append(req.lease.key)
-            args += [req.lease.cap, req.lease.lease, repr(float(req.lease.lease_s))]
-        raw = await self._admit(keys=keys, args=args)
-        return _parse(raw, req)
-
-    async def settle(self, s: Settlement) -> None:
-        keys = [k for k, _, _ in s.rates] + [k for k, _, _ in s.budgets]
-        args: list[str | float | int] = [len(s.rates), len(s.budgets), 1 if s.lease else 0, 0]
-        for _, rate, delta in s.rates:
-            args += [repr(float(rate.limit)), repr(float(rate.period)), repr(float(delta))]
-        for _, delta, ttl in s.budgets:
-            args += [repr(float(delta)), ttl]
-        if s.lease is not None:
-            keys.append(s.lease[0])
-            args.append(s.lease[1])
-        await self._settle(keys=keys, args=args)
-
-
-def _parse(raw: list[bytes], req: Admission) -> Outcome:
-    items = [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
-    status, pos = items[0], 1
-    out = Outcome(allowed=status == "ok")
-    for _ in req.rates:
-        flag, after, before, retry, reset = items[pos : pos + 5]
-        pos += 5
-        left = int(after if status == "ok" else before)
-        out.rates.append(RateState(flag == "1", left, float(retry), float(reset)))
-    for _ in req.budgets:
-        out.budget_ok.append(items[pos] == "1")
-        out.used.append(float(items[pos + 1]))
-        pos += 2
-    if req.lease is not None:
-        out.lease_ok = items[pos] == "1"
-        pos += 1
-    if status == "seed":
-        out.missing = [int(v) for v in items[pos:]]
-    return out

@@ -19,14 +19,9 @@ from typing import Literal
 from redis.exceptions import RedisError
 
 from spacegate.kit import metrics
-from spacegate.limits.backends import (
-    Admission,
-    InProcessBackend,
-    Outcome,
-    RedisBackend,
-    Settlement,
-)
+from spacegate.limits.backends import Admission, InProcessBackend, Outcome, Settlement
 from spacegate.limits.gcra import Rate
+from spacegate.limits.shared import RedisBackend
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +41,8 @@ class Resilient:
         cooldown_s: float = 1.0,
     ) -> None:
         self.primary = primary
+        primary.timeout_s = timeout_s
+        primary.on_failure = self._failed
         self.local = local
         self.instances = max(1, instances)
         self.budget_mode = budget_mode
@@ -63,24 +60,24 @@ class Resilient:
         return time.monotonic() < self._down_until
 
     async def admit(self, req: Admission) -> tuple[Outcome, bool]:
-        """The outcome, and whether Redis (True) or the local fallback (False) decided it."""
+        """The outcome, and whether Redis (True) or the local fallback (False) decided it.
+        The primary bounds its own wait by ``timeout_s`` (see ``shared``)."""
         if not self.degraded:
             try:
-                return await asyncio.wait_for(self.primary.admit(req), self.timeout_s), True
+                return await self.primary.admit(req), True
             except _FAILURES as exc:
                 self._failed("admit", exc)
         return self._local_admit(req), False
 
-    async def settle(self, s: Settlement, *, on_primary: bool) -> None:
+    def settle(self, s: Settlement, *, on_primary: bool) -> None:
+        """Queue the settlement where its call was decided; failures are the primary's to
+        report (through ``_failed``)."""
         if not on_primary:
             self.local.settle_now(self._shrunk_settlement(s))
             return
         if self.degraded:
             return  # the reservation stands: never under-count a call
-        try:
-            await asyncio.wait_for(self.primary.settle(s), self.timeout_s)
-        except _FAILURES as exc:
-            self._failed("settle", exc)
+        self.primary.settle_later(s)
 
     def _local_admit(self, req: Admission) -> Outcome:
         if req.budgets and self.budget_mode == "closed":

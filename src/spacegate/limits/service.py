@@ -24,11 +24,11 @@ from spacegate.limits.backends import (
     InProcessBackend,
     Outcome,
     RateItem,
-    RedisBackend,
     Settlement,
     wall_clock,
 )
 from spacegate.limits.fallback import Resilient
+from spacegate.limits.shared import RedisBackend
 from spacegate.models import ApiKey, Org
 from spacegate.runtime import Runtime
 
@@ -198,13 +198,19 @@ class LimitService:
         outcome, _ = await self.admit(req, [])
         return outcome
 
-    async def settle(self, s: Settlement, *, on_primary: bool) -> None:
+    def settle(self, s: Settlement, *, on_primary: bool) -> None:
+        """Correct a reservation; never waits (see ``shared`` for when Redis applies it)."""
         if not s:
             return
         if self.shared is not None:
-            await self.shared.settle(s, on_primary=on_primary)
+            self.shared.settle(s, on_primary=on_primary)
         else:
             self.local.settle_now(s)
+
+    async def drain(self) -> None:
+        """Write queued settlements to Redis (shutdown)."""
+        if self.shared is not None:
+            await self.shared.primary.flush()
 
 
 def budget_item(
