@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from spacegate.auth.permissions import ALL
+from spacegate.kit.pagination import Page
 
 T = TypeVar("T")
 
@@ -29,6 +30,11 @@ class ListResponse(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         default=None, description="Pass as `after` to get the next page; null on the last page."
     )
+
+    @classmethod
+    def of(cls, data: list[T], page: Page[Any]) -> ListResponse[T]:
+        """The envelope for one keyset page, its items already converted to ``data``."""
+        return cls(count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor)
 
 
 class ErrorResponse(BaseModel):

@@ -80,9 +80,7 @@ async def list_keys(
 ) -> ListResponse[ApiKeyRead]:
     page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
     data = [ApiKeyRead.model_validate(k) for k in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)
 
 
 @router.get("/{id}", summary="Get API key", responses=errors(*AUTHED, 404))

@@ -63,6 +63,4 @@ async def list_audit_logs(
         after=after,
     )
     data = [AuditLogRead.model_validate(r) for r in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)

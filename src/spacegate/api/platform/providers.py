@@ -114,9 +114,7 @@ async def list_providers(
 ) -> ListResponse[ProviderRead]:
     page = await svc.list_page(limit=limit, after=after)
     data = [_read(c) for c in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)
 
 
 @router.post(

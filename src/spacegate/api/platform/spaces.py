@@ -96,9 +96,7 @@ async def list_spaces(
 ) -> ListResponse[SpaceRead]:
     page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
     data = [SpaceRead.model_validate(s) for s in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)
 
 
 @router.post("", status_code=201, summary="Create space", responses=errors(*AUTHED, 400, 409))

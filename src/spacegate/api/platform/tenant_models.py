@@ -42,9 +42,7 @@ async def list_tenant_models(
 ) -> ListResponse[TenantModelRead]:
     page = await svc.list_page(limit=limit, after=after)
     data = [_read(v) for v in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)
 
 
 @router.post(

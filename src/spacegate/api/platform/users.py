@@ -152,9 +152,7 @@ async def list_users(
 ) -> ListResponse[UserRead]:
     page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
     data = [UserRead.model_validate(u) for u in page.items]
-    return ListResponse(
-        count=len(data), data=data, has_more=page.has_more, next_cursor=page.next_cursor
-    )
+    return ListResponse.of(data, page)
 
 
 @router.get("/{id}", summary="Get user", responses=errors(*AUTHED, 404))
