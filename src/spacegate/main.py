@@ -31,6 +31,7 @@ from spacegate.api.platform import (
     users,
 )
 from spacegate.config import Settings, get_settings
+from spacegate.console import router as console
 from spacegate.gateway.wiring import build_gateway
 from spacegate.limits.middleware import OrgRateLimitMiddleware
 from spacegate.middleware import HotPathMiddleware, RequestIdMiddleware
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openai_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
+    console.install(app)
     app.add_middleware(OrgRateLimitMiddleware)
     app.add_middleware(
         CORSMiddleware,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from spacegate.client._http import DEFAULT_TIMEOUT, AsyncTransport, Id, RetryPolicy, SyncTransport
 from spacegate.client.resources.api_keys import ApiKeys, AsyncApiKeys
@@ -33,6 +33,7 @@ class _Client(Generic[TransportT]):
         org_id: Id | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        http_transport: Any = None,
     ) -> None:
         self._transport: TransportT = self._transport_class(
             base_url,
@@ -41,6 +42,7 @@ class _Client(Generic[TransportT]):
             org_id=str(org_id) if org_id is not None else None,
             timeout=timeout,
             retry=retry,
+            transport=http_transport,
         )
         self._attach(self._transport)
 
@@ -52,7 +54,8 @@ class Spacegate(_Client[SyncTransport]):
     """The platform API, synchronously.
 
     ``space_id`` is sent as ``X-Space-Id`` on every call (only calls about "my space" read it);
-    ``org_id`` saves one lookup of ``/v1/users/me`` before the first entitlement call.
+    ``org_id`` saves one lookup of ``/v1/users/me`` before the first entitlement call;
+    ``http_transport`` replaces the network (an ``httpx.ASGITransport`` calls an app in process).
     """
 
     _transport_class = SyncTransport

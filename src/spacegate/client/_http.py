@@ -210,6 +210,7 @@ class SyncTransport(_Transport):
         retry: RetryPolicy | None = None,
         org_id: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(retry, org_id)
         self._sleep = sleep
@@ -217,6 +218,7 @@ class SyncTransport(_Transport):
             base_url=base_url.rstrip("/"),
             headers=_client_headers(api_key, space_id),
             timeout=timeout,
+            transport=transport,
         )
 
     def org_id(self) -> str:
@@ -258,12 +260,14 @@ class AsyncTransport(_Transport):
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         org_id: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(retry, org_id)
         self.http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=_client_headers(api_key, space_id),
             timeout=timeout,
+            transport=transport,
         )
 
     async def org_id(self) -> str:

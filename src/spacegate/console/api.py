@@ -1,0 +1,86 @@
+"""The platform API as the signed-in key, called in process (no socket, no second server)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+from spacegate.client import AsyncSpacegate
+from spacegate.client._http import RetryPolicy
+from spacegate.client.errors import APIStatusError, describe, error_from_response
+
+BASE_URL = "http://console.spacegate.internal"
+#: The console shows an error at once rather than retrying behind the person's back.
+NO_RETRY = RetryPolicy(max_retries=0)
+
+
+class ConsoleApi:
+    """``sdk`` is the typed client; ``get``/``post``/``patch``/``put``/``delete`` are raw JSON
+    calls for what the client does not wrap. Both raise ``APIStatusError`` for any non-2xx."""
+
+    def __init__(self, app: ASGIApp, api_key: str, *, request_id: str | None = None) -> None:
+        transport = httpx.ASGITransport(app=app)
+        self.sdk = AsyncSpacegate(BASE_URL, api_key, retry=NO_RETRY, http_transport=transport)
+        headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "spacegate-console"}
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        self._http = httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        headers = {}
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        response = await self._http.request(method, path, json=json, params=query, headers=headers)
+        if not response.is_success:
+            raise error_from_response(response)
+        return response.json() if response.content else None
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.request("GET", path, params=params)
+
+    async def post(self, path: str, json: Any = None, *, idempotency_key: str | None = None) -> Any:
+        return await self.request("POST", path, json=json, idempotency_key=idempotency_key)
+
+    async def patch(self, path: str, json: Any) -> Any:
+        return await self.request("PATCH", path, json=json)
+
+    async def put(self, path: str, json: Any) -> Any:
+        return await self.request("PUT", path, json=json)
+
+    async def delete(self, path: str) -> Any:
+        return await self.request("DELETE", path)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self.sdk.aclose()
+
+
+class FormError:
+    """An API refusal as a form shows it: one message, and per-field messages for a 422."""
+
+    def __init__(self, exc: APIStatusError) -> None:
+        self.status = exc.status_code
+        self.message = describe(exc.detail)
+        self.fields: dict[str, str] = {}
+        if isinstance(exc.detail, list):
+            for item in exc.detail:
+                loc = [str(p) for p in item.get("loc", ()) if p != "body"]
+                if loc:
+                    self.fields.setdefault(loc[0], str(item.get("msg", "")))
+            if self.fields:
+                self.message = "Some fields need attention."
+
+
+__all__ = ["APIStatusError", "ConsoleApi", "FormError"]
