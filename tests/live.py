@@ -31,6 +31,9 @@ class LiveServer:
     def start(self) -> LiveServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Served from a socket we bound, Nagle stays on: every keep-alive answer would then wait
+        # ~40 ms for a delayed ACK. Accepted sockets inherit this option.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on", access_log=False)

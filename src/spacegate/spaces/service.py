@@ -54,13 +54,16 @@ class SpaceService:
                 f"Missing permission '{permission}' in this space.", code="permission_denied"
             )
 
-    async def list_page(self, *, limit: int, after: str | None) -> Page[Space]:
+    async def list_page(
+        self, *, limit: int, after: str | None, deleted: bool = False
+    ) -> Page[Space]:
+        """Live spaces, or (``deleted``) the soft-deleted ones the caller could restore."""
         return await keyset_page(
             self.session,
-            repo.visible_spaces(self.principal),
+            repo.visible_spaces(self.principal, deleted=deleted),
             Space.id,
             codec=self.cursors,
-            scope="spaces",
+            scope="spaces:deleted" if deleted else "spaces",
             limit=limit,
             cursor=after,
         )

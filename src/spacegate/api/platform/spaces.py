@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import EmailStr, Field
 
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
@@ -93,8 +93,12 @@ async def list_spaces(
     cursors: CursorsDep,
     limit: Limit = 10,
     after: After = None,
+    deleted: Annotated[
+        bool, Query(description="List the soft-deleted spaces instead (to restore one).")
+    ] = False,
 ) -> ListResponse[SpaceRead]:
-    page = await _svc(session, principal, cursors).list_page(limit=limit, after=after)
+    svc = _svc(session, principal, cursors)
+    page = await svc.list_page(limit=limit, after=after, deleted=deleted)
     data = [SpaceRead.model_validate(s) for s in page.items]
     return ListResponse.of(data, page)
 
