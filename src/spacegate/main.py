@@ -28,6 +28,7 @@ from spacegate.api.platform import (
     providers,
     spaces,
     tenant_models,
+    usage,
     users,
 )
 from spacegate.config import Settings, get_settings
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(model_policy.router)
     app.include_router(model_entitlements.router)
     app.include_router(inference_logs.router)
+    app.include_router(usage.router)
     app.include_router(limits.router)
     app.include_router(me.router)
     app.include_router(openai_router)

@@ -27,12 +27,17 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
-def operations(app: FastAPI) -> list[Operation]:
-    """Included routers are nested in ``app.routes``; this walks them as the router does."""
+#: The browser console: HTML pages behind a sign-in cookie, not API operations.
+CONSOLE = "/console"
+
+
+def operations(app: FastAPI, *, console: bool = False) -> list[Operation]:
+    """Included routers are nested in ``app.routes``; this walks them as the router does.
+    The API's operations, or (``console=True``) the console's pages."""
     ops: dict[tuple[str, str], Operation] = {}
     for ctx in iter_route_contexts(app.routes):
         path, methods = ctx.path, ctx.methods
-        if path is None or methods is None:
+        if path is None or methods is None or path.startswith(CONSOLE) != console:
             continue
         for method in sorted(methods - {"HEAD"}):
             ops.setdefault((method, path), Operation(method, path, ctx.endpoint))

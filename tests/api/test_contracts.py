@@ -107,6 +107,20 @@ async def test_every_route_requires_a_key(app: FastAPI, client: httpx.AsyncClien
     assert checked >= 20
 
 
+async def test_every_console_page_needs_a_sign_in(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Without the console's cookie a page sends the browser to sign in; a form post is
+    refused the same way: nothing runs for a stranger."""
+    checked = 0
+    for op in operations(app, console=True):
+        if op.path in ("/console/login", "/console"):
+            continue
+        r = await client.request(op.method, _fill(op.path))
+        assert r.status_code == 303, f"{op} answered {r.status_code} without a session"
+        assert r.headers["location"].startswith("/console/login?next="), f"{op}"
+        checked += 1
+    assert checked >= 20
+
+
 async def test_every_documented_route_is_a_real_route(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

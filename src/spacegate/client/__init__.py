@@ -37,7 +37,7 @@ from spacegate.client.errors import (
     UnprocessableEntityError,
 )
 from spacegate.client.pagination import AsyncPager, Page, SyncPager
-from spacegate.client.resources.usage import DailyUsage, LogFilter
+from spacegate.client.resources.usage import DailyUsage, LogFilter, UsageQuery
 
 __all__ = [
     "APIConnectionError",
@@ -59,4 +59,5 @@ __all__ = [
     "SpacegateError",
     "SyncPager",
     "UnprocessableEntityError",
+    "UsageQuery",
 ]

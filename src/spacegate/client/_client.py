@@ -13,7 +13,7 @@ from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
 from spacegate.client.resources.providers import AsyncProviders, Providers
 from spacegate.client.resources.spaces import AsyncSpaces, Spaces
-from spacegate.client.resources.usage import AsyncInferenceLogs, InferenceLogs
+from spacegate.client.resources.usage import AsyncInferenceLogs, AsyncUsage, InferenceLogs, Usage
 from spacegate.client.resources.users import AsyncOrgs, AsyncUsers, Orgs, Users
 
 TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
@@ -70,6 +70,7 @@ class Spacegate(_Client[SyncTransport]):
         self.entitlements = Entitlements(t)
         self.limits = Limits(t)
         self.inference_logs = InferenceLogs(t)
+        self.usage = Usage(t)
         self.audit_logs = AuditLogs(t)
 
     @property
@@ -106,6 +107,7 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.entitlements = AsyncEntitlements(t)
         self.limits = AsyncLimits(t)
         self.inference_logs = AsyncInferenceLogs(t)
+        self.usage = AsyncUsage(t)
         self.audit_logs = AsyncAuditLogs(t)
 
     async def org_id(self) -> str:

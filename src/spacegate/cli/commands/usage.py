@@ -118,6 +118,66 @@ def daily(
     )
 
 
+_REPORT_FIELDS = {"day": "day", "model": "model", "space": "space_id", "api_key": "api_key_id"}
+
+
+@remote(usage, "report")
+def report(
+    r: Remote,
+    group_by: Annotated[
+        str, typer.Option("--group-by", help="Comma list of day, model, space, api_key.")
+    ] = "day,model",
+    space: SpaceOpt = None,
+    model: ModelOpt = None,
+    key: Annotated[str | None, typer.Option("--key", help="API key id.")] = None,
+    since: Since = None,
+    until: Until = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone for days (default: the org's).")
+    ] = None,
+) -> None:
+    """Requests, tokens and cost from the usage ledger, grouped (the last 30 days by default)."""
+    from spacegate.client import UsageQuery
+
+    query = UsageQuery(
+        group_by=tuple(g.strip() for g in group_by.split(",") if g.strip()),
+        start=parse_when(since),
+        end=parse_when(until),
+        space_id=space_id(r, space) if space else None,
+        model=model,
+        api_key_id=key,
+        tz=tz,
+    )
+    result = r.client.usage.report(query)
+    if r.as_json:
+        r.show(result)
+        return
+    fields = [_REPORT_FIELDS[d] for d in result.group_by]
+    dims: list[Column] = [
+        (d, functools.partial(_grouped, f, i == 0))
+        for i, (d, f) in enumerate(zip(result.group_by, fields, strict=True))
+    ]
+    r.table(
+        [*result.data, result.totals] if dims else [result.totals],
+        dims
+        + columns(
+            "requests",
+            ("in", "prompt_tokens"),
+            ("out", "completion_tokens"),
+            ("tokens", "total_tokens"),
+            "cost",
+        ),
+        title=f"{result.start:%Y-%m-%d %H:%M} .. {result.end:%Y-%m-%d %H:%M} ({result.tz})",
+    )
+
+
+def _grouped(attr: str, first: bool, row: object) -> object:
+    """A grouped field; the last row holds the totals and says so in its first column."""
+    if not hasattr(row, attr):
+        return "total" if first else None
+    return getattr(row, attr)
+
+
 def _nth(i: int, row: tuple[object, ...]) -> object:
     return row[i]
 

@@ -1,4 +1,5 @@
-"""Inference logs and usage: the gateway's calls one by one, their summary, per-day totals."""
+"""Inference logs and usage: the gateway's calls one by one, their summary, per-day totals, and
+usage reports from the durable ledger grouped by day, model, space and key."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from datetime import time as dtime
 from typing import Any
 
 from spacegate.api.platform.inference_logs import InferenceLogRead, SummaryRead
+from spacegate.api.platform.usage import UsageReportRead
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, model, params
 from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, numbered_page
 
 _LOGS = "/v1/inference-logs"
+_USAGE = "/v1/usage"
 #: Log rows reach the database in batches, a little after the call they describe; ``follow``
 #: looks this far back on every poll (and skips rows it already showed) so none is missed.
 FOLLOW_LOOKBACK = timedelta(minutes=2)
@@ -218,3 +221,47 @@ class AsyncInferenceLogs:
             if polls is not None and done >= polls:
                 return
             await asyncio.sleep(interval)
+
+
+@dataclass(frozen=True)
+class UsageQuery:
+    """What ``usage.report`` sums: ``group_by`` any of day, model, space, api_key."""
+
+    group_by: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    space_id: Id | None = None
+    model: str | None = None
+    api_key_id: Id | None = None
+    tz: str | None = None
+
+    def op(self) -> Op[UsageReportRead]:
+        query = params(
+            group_by=",".join(self.group_by) or None,
+            start=_iso(self.start),
+            end=_iso(self.end),
+            space_id=self.space_id,
+            model=self.model,
+            api_key_id=self.api_key_id,
+            tz=self.tz,
+        )
+        return Op("GET", _USAGE, model(UsageReportRead), query)
+
+
+class Usage:
+    """Requests, tokens and cost from the usage ledger (kept when logs are deleted)."""
+
+    def __init__(self, transport: SyncTransport) -> None:
+        self._t = transport
+
+    def report(self, query: UsageQuery | None = None) -> UsageReportRead:
+        """Sums per group (the last 30 days in the org's time zone unless ``start``/``end``)."""
+        return self._t.run((query or UsageQuery()).op())
+
+
+class AsyncUsage:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._t = transport
+
+    async def report(self, query: UsageQuery | None = None) -> UsageReportRead:
+        return await self._t.run((query or UsageQuery()).op())

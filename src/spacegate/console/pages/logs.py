@@ -1,7 +1,113 @@
-"""Console pages (being built)."""
+"""The inference log: every gateway call, newest first, with the API's filters and paging."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from spacegate.client.errors import APIStatusError
+from spacegate.console.api import FormError
+from spacegate.console.deps import ConsoleDep
+from spacegate.console.pages.usage import money, names
+from spacegate.console.render import render
 
 router = APIRouter()
+
+PAGE_SIZE = 25
+#: The filters ``GET /v1/inference-logs`` takes, as the form names them.
+FILTERS = (
+    "space_id",
+    "model",
+    "status",
+    "type",
+    "tag",
+    "user",
+    "correlation_id",
+    "start_date",
+    "end_date",
+)
+#: Fields of a log entry in the order the details list shows them.
+DETAIL_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "http_status",
+    "error",
+    "model",
+    "model_id",
+    "upstream_model",
+    "endpoint",
+    "type",
+    "purpose",
+    "step_type",
+    "stream",
+    "space_id",
+    "user_id",
+    "api_key_id",
+    "tags",
+    "correlation_id",
+    "request_id",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "usage_estimated",
+    "cost",
+    "latency_ms",
+    "overhead_ms",
+)
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) <= 1_000_000 else 1
+
+
+def _link(filters: dict[str, str], page: int) -> str:
+    query = {k: v for k, v in filters.items() if v}
+    if page > 1:
+        query["page"] = str(page)
+    return "/console/logs" + (f"?{urlencode(query)}" if query else "")
+
+
+def _shown(log: dict[str, Any]) -> dict[str, Any]:
+    return {**log, "cost_text": money(log["cost"]), "when": str(log["created_at"])[:19]}
+
+
+@router.get("/logs", response_class=HTMLResponse)
+async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
+    params = request.query_params
+    filters = {name: (params.get(name) or "").strip() for name in FILTERS}
+    page = _page_number(params.get("page"))
+    error: FormError | None = None
+    rows: list[dict[str, Any]] = []
+    has_more = False
+    try:
+        result = await console.api.get(
+            "/v1/inference-logs", page=page, page_size=PAGE_SIZE, **filters
+        )
+        rows, has_more = [_shown(r) for r in result["data"]], bool(result["has_more"])
+    except APIStatusError as exc:
+        if exc.status_code not in (400, 422):
+            raise  # not allowed, or gone: the console's error page says so
+        error = FormError(exc)
+        if isinstance(exc.detail, list):  # a query parameter: name the filter it came from
+            error.fields = {
+                str(item["loc"][-1]): str(item.get("msg", ""))
+                for item in exc.detail
+                if isinstance(item, dict) and item.get("loc")
+            }
+    context = {
+        "logs": rows,
+        "filters": filters,
+        "error": error,
+        "page": page,
+        "prev_url": _link(filters, page - 1) if page > 1 else None,
+        "next_url": _link(filters, page + 1) if has_more else None,
+        "spaces": await names(console, "/v1/spaces", "name"),
+        "keys": await names(console, "/v1/api-keys", "name"),
+        "detail_fields": DETAIL_FIELDS,
+        "filtered": any(filters.values()),
+    }
+    return render(request, "logs/index.html", context, status_code=error.status if error else 200)
