@@ -2,7 +2,7 @@ UV := ./scripts/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrate bootstrap
+.PHONY: run test lint format bench migrate bootstrap guarantees
 
 run: ## Start the server on the embedded default (SQLite in ./.spacegate)
 	$(UV) sync --frozen --no-dev
@@ -11,6 +11,14 @@ run: ## Start the server on the embedded default (SQLite in ./.spacegate)
 test: ## Run the whole test suite (PostgreSQL/Redis tests run when their URLs are set)
 	$(UV) sync --frozen
 	$(UV) run pytest $(PYTEST_ARGS)
+
+guarantees: ## Guarantee suites (crash, durability, faults, SSRF, isolation...); writes docs/guarantees.md
+	$(UV) sync --frozen
+	@report=$$(mktemp); \
+	SPACEGATE_GUARANTEES_REPORT=$$report $(UV) run pytest tests/guarantees tests/api $(PYTEST_ARGS); \
+	status=$$?; \
+	$(UV) run python -m tests.guarantees.render $$report docs/guarantees.md; \
+	rm -f $$report; exit $$status
 
 lint: ## ruff (format check + lint) and mypy --strict
 	$(UV) sync --frozen

@@ -66,6 +66,7 @@ async def send(
         headers=headers,
         content=orjson.dumps(request),
         deadline=deadline,
+        stream=stream,
     )
     if stream:
         options = body.get("stream_options")

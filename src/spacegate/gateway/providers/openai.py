@@ -80,7 +80,13 @@ async def exchange(
 
     deadline = deadline_for(upstream)
     response = await open_response(
-        client, upstream, url, headers=headers, content=orjson.dumps(payload), deadline=deadline
+        client,
+        upstream,
+        url,
+        headers=headers,
+        content=orjson.dumps(payload),
+        deadline=deadline,
+        stream=stream,
     )
     if stream:
         return OpenAIStream(

@@ -47,8 +47,14 @@ async def open_response(
     content: bytes,
     deadline: float,
     params: dict[str, str] | None = None,
+    stream: bool = False,
 ) -> httpx.Response:
-    """POST and wait for a 2xx response's headers; anything else raises a ``ProviderError``."""
+    """POST and wait for a 2xx response's headers; anything else raises a ``ProviderError``.
+
+    ``stream``: the answer must be an event stream. A 2xx with another body (a proxy's HTML page,
+    a JSON answer to a streaming request) is refused here, before the client got a byte, so it
+    becomes a clean 502 (or the next target) instead of a stream that is not one.
+    """
     extra = upstream.config.get("headers")
     if isinstance(extra, dict):
         headers = {**{str(k): str(v) for k, v in extra.items()}, **headers}
@@ -69,6 +75,11 @@ async def open_response(
         reason = scrub(str(exc), upstream.api_key)[:_MESSAGE_LIMIT]
         raise UpstreamUnavailable(f"Could not reach the upstream provider: {reason}") from None
     if 200 <= response.status_code < 300:
+        if stream and not _is_event_stream(response):
+            await response.aclose()
+            raise UpstreamBadResponse(
+                "The upstream provider answered a streaming request without an event stream."
+            )
         return response
     try:
         body = await read_body(response, upstream, deadline, limit=ERROR_BODY_LIMIT, cut=True)
@@ -194,3 +205,8 @@ def status_error(
         f"The upstream provider failed ({status}): {message}".rstrip(": "),
         upstream_status=status,
     )
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "")
+    return kind.split(";", 1)[0].strip().lower() == "text/event-stream"
