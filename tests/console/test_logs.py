@@ -4,11 +4,12 @@ each call's details, a refused filter shown in place; a developer sees only thei
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from urllib.parse import urlencode
 
 from tests.console.conftest import Browser
-from tests.factories import invite_and_accept
+from tests.factories import invite_and_accept, make_key
 from tests.gateway.conftest import World, api, fake_upstream, live, world
 from tests.usage.traffic import chat, wait_for_logs
 
@@ -17,11 +18,20 @@ __all__ = ["api", "fake_upstream", "live", "world"]
 _CALL = re.compile(r'<tr data-call="([0-9a-f-]{36})">')
 _NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
 _PREV = re.compile(r'<a href="([^"]+)" rel="prev">')
+_KEYS = re.compile(r'<select id="f-api_key_id" name="api_key_id"[^>]*>(.*?)</select>', re.S)
+_OPTION = re.compile(r'<option value="([^"]*)"[^>]*>([^<]*)</option>')
 
 
 def calls(page: str) -> list[str]:
     """The ids of the calls a page lists, top to bottom."""
     return _CALL.findall(page)
+
+
+def key_options(page: str) -> dict[str, str]:
+    """The API key filter's options: value -> label."""
+    match = _KEYS.search(page)
+    assert match, "no API key filter"
+    return {value: html.unescape(label) for value, label in _OPTION.findall(match.group(1))}
 
 
 def link(pattern: re.Pattern[str], page: str) -> str | None:
@@ -119,3 +129,56 @@ async def test_a_developer_sees_only_the_calls_of_their_spaces(
     assert "skunkworks" not in page.text
     filtered = await anonymous.get("/console/logs", params={"space_id": other})
     assert calls(filtered.text) == []
+
+
+async def test_the_key_filter_lists_the_keys_and_narrows_the_calls(
+    world: World, anonymous: Browser
+) -> None:
+    batch, made = await make_key(world.api, world.org, name="batch job")
+    _, idle = await make_key(world.api, world.org, name="idle notebook")
+    for _ in range(2):
+        assert (await chat(world, world.alias, key=batch)).status_code == 200
+    assert (await chat(world, world.alias)).status_code == 200
+    logs = await wait_for_logs(world, 3)
+    assert (await anonymous.sign_in(world.org.key)).status_code == 303
+
+    page = await anonymous.get("/console/logs")
+    options = key_options(page.text)
+    assert options[""] == "Any key"
+    assert options[str(made["id"])] == f"batch job ({made['prefix']})"
+    assert options[str(idle["id"])].startswith("idle notebook (")
+    assert any(label.startswith("owner key") for label in options.values())
+
+    by_key = await anonymous.get("/console/logs", params={"api_key_id": str(made["id"])})
+    assert by_key.status_code == 200, by_key.text
+    assert calls(by_key.text) == [x["id"] for x in logs if x["api_key_id"] == made["id"]]
+    assert len(calls(by_key.text)) == 2
+    assert f'<option value="{made["id"]}" selected>' in by_key.text
+    assert "Clear filters" in by_key.text
+    unused = await anonymous.get("/console/logs", params={"api_key_id": str(idle["id"])})
+    assert calls(unused.text) == [] and "No calls match these filters" in unused.text
+    # A key id the console cannot name (another org's) stays selected and matches nothing.
+    foreign = "0190a0a0-0000-7000-8000-000000000000"
+    elsewhere = await anonymous.get("/console/logs", params={"api_key_id": foreign})
+    assert calls(elsewhere.text) == [] and f'<option value="{foreign}" selected>' in elsewhere.text
+    refused = await anonymous.get("/console/logs", params={"api_key_id": "not-a-key"})
+    assert refused.status_code == 422 and 'aria-describedby="e-api_key_id"' in refused.text
+
+
+async def test_a_developer_filters_by_their_own_keys_only(world: World, anonymous: Browser) -> None:
+    dev = await invite_and_accept(
+        world.api, world.org, world.space_id, "keys@example.com", [], role="developer"
+    )
+    dev_key = str(dev["api_key"])
+    assert (await chat(world, world.alias, key=dev_key)).status_code == 200
+    assert (await chat(world, world.alias)).status_code == 200
+    logs = await wait_for_logs(world, 2)
+    assert (await anonymous.sign_in(dev_key)).status_code == 303
+
+    page = await anonymous.get("/console/logs")
+    options = key_options(page.text)
+    # Only their own key: a developer may not list the owner's.
+    assert list(options) == ["", str(dev["api_key_id"])]
+    mine = await anonymous.get("/console/logs", params={"api_key_id": str(dev["api_key_id"])})
+    [call] = calls(mine.text)
+    assert call == next(x["id"] for x in logs if x["api_key_id"] == dev["api_key_id"])

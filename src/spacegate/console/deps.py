@@ -91,6 +91,22 @@ def same_origin(request: Request) -> bool:
     return origin == expected or (forwarded is not None and origin.split("://", 1)[-1] == forwarded)
 
 
+#: Inputs a failed form is never re-filled with: the CSRF token, and secrets (a provider's key).
+NOT_KEPT = frozenset({"csrf_token", "api_key"})
+
+
+class FormValues(dict[str, Any]):
+    """A form's values by input name: a string, or a list of strings for a name sent more than
+    once. ``getlist`` reads a multi-valued input the same way whether one or several values (or
+    none) were sent, e.g. ``{% if option in form.getlist("allowed_endpoints") %}``."""
+
+    def getlist(self, name: str) -> list[str]:
+        value = self.get(name)
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return [] if value is None or value == "" else [str(value)]
+
+
 @dataclass
 class Form:
     console: Console
@@ -103,9 +119,17 @@ class Form:
     def getlist(self, name: str) -> list[str]:
         return [v.strip() for v in self.data.getlist(name) if isinstance(v, str) and v.strip()]
 
-    def values(self) -> dict[str, str]:
-        """What was typed, to put back into a form that failed (never the CSRF token)."""
-        return {k: v for k, v in self.data.items() if isinstance(v, str) and k != "csrf_token"}
+    def values(self) -> FormValues:
+        """What was typed, to put back into a form that failed: every value of a name sent more
+        than once (a checkbox group) as a list; never the CSRF token nor a typed API key."""
+        kept = FormValues()
+        for name in self.data:
+            if name in NOT_KEPT:
+                continue
+            sent = [v for v in self.data.getlist(name) if isinstance(v, str)]
+            if sent:
+                kept[name] = sent if len(sent) > 1 else sent[0]
+        return kept
 
 
 async def current_form(request: Request, console: ConsoleDep) -> Form:

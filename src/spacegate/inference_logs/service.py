@@ -30,6 +30,7 @@ class LogFilters:
     tag: str | None = None
     correlation_id: str | None = None
     space_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -82,6 +83,8 @@ class InferenceLogService:
             stmt = stmt.where(InferenceLog.type == f.type)
         if f.correlation_id is not None:
             stmt = stmt.where(InferenceLog.correlation_id == f.correlation_id)
+        if f.api_key_id is not None:  # within the org (above): another org's key matches nothing
+            stmt = stmt.where(InferenceLog.api_key_id == f.api_key_id)
         if f.tag is not None:
             # Tags are stored as a JSON array; match the quoted element in its text form, which
             # works the same on SQLite and PostgreSQL.

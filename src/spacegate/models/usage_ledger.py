@@ -29,6 +29,8 @@ class UsageLedgerEntry(IdMixin, Base):
             "model_id",
             "bucket_start",
         ),
+        # Org-wide reports (no space filter) read one org's period, not its every row.
+        Index("ix_usage_ledger_org_id_bucket_start", "org_id", "bucket_start"),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))

@@ -28,6 +28,8 @@ from tests.fakes.provider import FakeProvider
 from tests.live import LiveServer
 
 OUT = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+#: Alias, upstream model, and prices per million input / output tokens (so costs show).
+MODELS = (("gpt-fast", "fake-fast", ("0.5", "1.5")), ("gpt-smart", "fake-smart", ("5", "15")))
 
 
 class Seed:
@@ -75,7 +77,8 @@ class Seed:
             base_url=f"{self.fake_url}/v1",
             api_key="sk-proj-screenshotKEY0123456789abcdef",
         )
-        for alias, upstream in (("gpt-fast", "fake-fast"), ("gpt-smart", "fake-smart")):
+        support = self.ids["Support assistant"]
+        for alias, upstream, (inp, out) in MODELS:
             model = await self.call(
                 "POST",
                 "/v1/tenant-models",
@@ -83,6 +86,8 @@ class Seed:
                 provider_id=provider["id"],
                 upstream_model=upstream,
                 context_window=128000,
+                input_price_per_mtok=inp,
+                output_price_per_mtok=out,
             )
             self.ids[alias] = model["tenant_model_id"]
             await self.call(
@@ -91,29 +96,42 @@ class Seed:
                 tenant_model_id=model["tenant_model_id"],
             )
         await self.call(
+            "POST",
+            f"/api-proxy/v1/spaces/{support}/models",
+            tenant_model_id=self.ids["gpt-fast"],
+            is_default=True,
+        )
+        await self.call(
             "PUT",
             f"/api-proxy/v1/spaces/{research}/model-policy",
             default_model_id=self.ids["gpt-fast"],
         )
-        for name, space in (("CI pipeline", research), ("Support bot", self.ids["Marketing"])):
-            await self.call("POST", "/v1/api-keys", name=name, space_id=space)
+        keys = {}
+        for name, space in (("CI pipeline", research), ("Support bot", support)):
+            keys[name] = (await self.call("POST", "/v1/api-keys", name=name, space_id=space))["key"]
         await self.call("POST", "/v1/api-keys", name="Notebook", expires_at="2031-01-01T00:00:00Z")
-        for i in range(12):
-            alias = "gpt-fast" if i % 3 else "gpt-smart"
+        calls = [(self.headers, research, "gpt-fast" if i % 3 else "gpt-smart") for i in range(12)]
+        calls += [(self._as(keys["CI pipeline"]), research, "gpt-smart")] * 4
+        calls += [(self._as(keys["Support bot"]), support, "gpt-fast")] * 6
+        for i, (headers, space, alias) in enumerate(calls):
             r = await self.api.post(
                 "/v1/chat/completions",
                 json={"model": alias, "messages": [{"role": "user", "content": f"hello {i} " * i}]},
-                headers={**self.headers, "X-Space-Id": research},
+                headers={**headers, "X-Space-Id": space},
             )
             r.raise_for_status()
-        await self.wait_for_logs(12)
+        await self.wait_for_logs(len(calls))
+
+    @staticmethod
+    def _as(key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
 
     async def wait_for_logs(self, count: int) -> None:
         """Gateway calls are metered in batches: wait until they are written."""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             r = await self.api.get(
-                "/v1/inference-logs", params={"limit": 100}, headers=self.headers
+                "/v1/inference-logs", params={"page_size": 100}, headers=self.headers
             )
             if r.is_success and len(r.json().get("data", ())) >= count:
                 return

@@ -89,6 +89,10 @@ def _filters(
         str | None, Query(max_length=128, description="Correlation ID filter")
     ] = None,
     space_id: Annotated[uuid.UUID | None, Query(description="Space filter")] = None,
+    api_key_id: Annotated[
+        uuid.UUID | None,
+        Query(description="API key filter: calls made with this key (of the caller's org)"),
+    ] = None,
 ) -> LogFilters:
     return LogFilters(
         start_date=start_date,
@@ -98,6 +102,7 @@ def _filters(
         type=type,
         correlation_id=correlation_id,
         space_id=space_id,
+        api_key_id=api_key_id,
     )
 
 

@@ -38,6 +38,7 @@ class LogFilter:
     correlation_id: str | None = None
     status: str | None = None
     tag: str | None = None
+    api_key_id: Id | None = None
 
     def query(self, *, summary: bool = False) -> dict[str, Any]:
         values = {
@@ -48,6 +49,7 @@ class LogFilter:
             "model": self.model,
             "type": self.type,
             "correlation_id": self.correlation_id,
+            "api_key_id": self.api_key_id,
         }
         if not summary:  # the summary has no status or tag filter
             values |= {"status": self.status, "tag": self.tag}

@@ -114,7 +114,7 @@ def _parse(form: dict[str, str], *, with_limits: bool) -> tuple[dict[str, Any], 
 @router.post("/keys", response_class=HTMLResponse)
 async def create_key(request: Request, form: FormDep) -> Response:
     console = form.console
-    values = {k: v.strip() for k, v in form.values().items()}
+    values = {k: form.get(k) for k in form.values()}  # one value per input, trimmed
     try:
         body, limits = _parse(values, with_limits=console.can("api-keys:manage"))
         created = await console.api.post(

@@ -10,13 +10,16 @@ from fastapi.responses import HTMLResponse
 
 from spacegate.client.errors import APIStatusError
 from spacegate.console.api import FormError
-from spacegate.console.deps import ConsoleDep
+from spacegate.console.deps import Console, ConsoleDep
+from spacegate.console.pages.model_forms import every
 from spacegate.console.pages.usage import money, names
 from spacegate.console.render import render
 
 router = APIRouter()
 
 PAGE_SIZE = 25
+#: Pages of 100 API keys read for the key filter's options.
+KEY_PAGES = 5
 #: The filters ``GET /v1/inference-logs`` takes, as the form names them.
 FILTERS = (
     "space_id",
@@ -26,6 +29,7 @@ FILTERS = (
     "tag",
     "user",
     "correlation_id",
+    "api_key_id",
     "start_date",
     "end_date",
 )
@@ -71,6 +75,15 @@ def _link(filters: dict[str, str], page: int) -> str:
     return "/console/logs" + (f"?{urlencode(query)}" if query else "")
 
 
+async def _keys(console: Console) -> list[dict[str, Any]]:
+    """The keys the caller may list (its own, or the org's with ``api-keys:manage``), by name."""
+    try:
+        keys = await every(console.api, "/v1/api-keys", pages=KEY_PAGES)
+    except APIStatusError:  # not allowed to list keys: the log shows their ids
+        return []
+    return sorted(keys, key=lambda k: (str(k["name"]).lower(), str(k["id"])))
+
+
 def _shown(log: dict[str, Any]) -> dict[str, Any]:
     return {**log, "cost_text": money(log["cost"]), "when": str(log["created_at"])[:19]}
 
@@ -98,6 +111,7 @@ async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
                 for item in exc.detail
                 if isinstance(item, dict) and item.get("loc")
             }
+    keys = await _keys(console)
     context = {
         "logs": rows,
         "filters": filters,
@@ -106,7 +120,8 @@ async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
         "prev_url": _link(filters, page - 1) if page > 1 else None,
         "next_url": _link(filters, page + 1) if has_more else None,
         "spaces": await names(console, "/v1/spaces", "name"),
-        "keys": await names(console, "/v1/api-keys", "name"),
+        "key_options": keys,
+        "keys": {str(k["id"]): str(k["name"]) for k in keys},
         "detail_fields": DETAIL_FIELDS,
         "filtered": any(filters.values()),
     }

@@ -58,14 +58,6 @@ def words(value: str) -> list[str]:
     return [w for w in _SPLIT.split(value) if w]
 
 
-def kept(form: Form, *lists: str) -> dict[str, Any]:
-    """What was typed, for a form that failed: every value, and the multi-valued ones whole."""
-    values: dict[str, Any] = {k: v for k, v in form.values().items() if k != "api_key"}
-    for name in lists:
-        values[name] = form.getlist(name)
-    return values
-
-
 async def every(api: ConsoleApi, path: str, *, pages: int = 10, **query: Any) -> list[Any]:
     """All items of a platform list (up to ``pages`` pages of 100), for a select's options."""
     items: list[Any] = []

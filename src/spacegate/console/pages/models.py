@@ -17,7 +17,6 @@ from spacegate.console.pages.model_forms import (
     checked,
     every,
     form_error,
-    kept,
     plain,
     present,
     text,
@@ -162,7 +161,7 @@ async def create_provider(request: Request, form: FormDep) -> Response:
         )
     except APIStatusError as exc:
         return await _list_page(
-            request, form.console, provider_form=kept(form), provider_error=form_error(exc)
+            request, form.console, provider_form=form.values(), provider_error=form_error(exc)
         )
     return redirect("/console/models", flash=f"Provider “{provider['name']}” added.")
 
@@ -180,7 +179,7 @@ async def update_provider(request: Request, form: FormDep, provider_id: uuid.UUI
         )
     except APIStatusError as exc:
         return await _provider_page(
-            request, form.console, provider_id, form=kept(form), error=form_error(exc)
+            request, form.console, provider_id, form=form.values(), error=form_error(exc)
         )
     return redirect(
         f"/console/models/providers/{provider_id}", flash=f"Provider “{provider['name']}” saved."
@@ -283,7 +282,7 @@ async def _model_page(
 
 @router.post("/models", response_class=HTMLResponse)
 async def create_model(request: Request, form: FormDep) -> Response:
-    values = kept(form)
+    values = form.values()
     if form.get("more"):  # "Add another target": the same form with one more row
         rows = min(_row_count(values) + 1, _MAX_ROWS)
         return await _list_page(request, form.console, model_form=values, rows=rows)
@@ -307,7 +306,7 @@ async def model(request: Request, console: ConsoleDep, model_id: uuid.UUID) -> H
 
 @router.post("/models/{model_id}", response_class=HTMLResponse)
 async def update_model(request: Request, form: FormDep, model_id: uuid.UUID) -> Response:
-    values = kept(form)
+    values = form.values()
     if form.get("more"):
         rows = min(_row_count(values) + 1, _MAX_ROWS)
         return await _model_page(request, form.console, model_id, form=values, rows=rows)

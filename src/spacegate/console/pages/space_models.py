@@ -17,12 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from spacegate.client.errors import APIStatusError
 from spacegate.console.api import FormError
-from spacegate.console.deps import Console, ConsoleDep, Form, FormDep
+from spacegate.console.deps import Console, ConsoleDep, Form, FormDep, FormValues
 from spacegate.console.pages.model_forms import (
     checked,
     every,
     form_error,
-    kept,
     plain,
     text,
     words,
@@ -183,7 +182,7 @@ async def add_model(request: Request, form: FormDep, space_id: uuid.UUID) -> Res
         )
     except APIStatusError as exc:
         return await _list_page(
-            request, form.console, space_id, form=kept(form), error=form_error(exc)
+            request, form.console, space_id, form=form.values(), error=form_error(exc)
         )
     alias = added["data"]["alias"]
     return redirect(_base(space_id), flash=f"“{alias}” is now allowed in this space.")
@@ -266,21 +265,22 @@ def _rules(form: Form) -> dict[str, Any]:
             limits[name] = {"limit": value, "period": form.get(f"{LIMIT}-{name}-period") or "month"}
     return {
         LIMIT: limits,
-        "allowed_endpoints": form.getlist("allowed_endpoints"),
-        "allowed_step_types": form.getlist("allowed_step_types"),
+        **{name: form.getlist(name) for name in LISTS},
         "allowed_purposes": words(form.get("allowed_purposes")),
         "enabled": checked(form, "enabled"),
     }
 
 
-def _values(ent: dict[str, Any]) -> dict[str, Any]:
+def _values(ent: dict[str, Any]) -> FormValues:
     limits = ent[LIMIT]
-    values: dict[str, Any] = {
-        "enabled": "on" if ent["enabled"] else "",
-        "allowed_endpoints": ent["allowed_endpoints"],
-        "allowed_step_types": ent["allowed_step_types"],
-        "allowed_purposes": ", ".join(ent["allowed_purposes"]),
-    }
+    values = FormValues(
+        {
+            "enabled": "on" if ent["enabled"] else "",
+            "allowed_endpoints": ent["allowed_endpoints"],
+            "allowed_step_types": ent["allowed_step_types"],
+            "allowed_purposes": ", ".join(ent["allowed_purposes"]),
+        }
+    )
     for name in RATES:
         values[f"{LIMIT}-{name}"] = limits.get(name) or ""
     for name in BUDGETS:
@@ -345,7 +345,7 @@ async def save_space_model(
             form.console,
             space_id,
             model_id,
-            form=kept(form, *LISTS),
+            form=form.values(),
             error=form_error(exc),
         )
     return redirect(
