@@ -31,7 +31,9 @@ async def _claim(request: Request, principal: PrincipalDep, key: str | None) -> 
     if key is None:
         return
     runtime: Runtime = request.app.state.runtime
-    request.state.idempotency = await idempotency.claim(runtime, request, principal.org_id, key)
+    request.state.idempotency = await idempotency.claim(
+        runtime, request, principal.org_id, key, caller=str(principal.api_key_id)
+    )
 
 
 # No ``max_length`` on these headers: FastAPI would answer 422 for an over-long key, while every

@@ -67,18 +67,23 @@ def validate_key(key: str) -> str:
     return key
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
+def fingerprint(method: str, path: str, body: bytes, caller: str = "") -> str:
+    """The request a key was first used with. The caller (the API key) is part of it: a stored
+    answer can hold a secret (a new API key), so only the key that made it can replay it."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         canonical = body
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+    head = f"{caller}\n{method} {path}\n".encode()
+    return hashlib.sha256(head + canonical).hexdigest()
 
 
-async def claim(runtime: Runtime, request: Request, org_id: uuid.UUID, key: str) -> Claim:
+async def claim(
+    runtime: Runtime, request: Request, org_id: uuid.UUID, key: str, caller: str = ""
+) -> Claim:
     """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable."""
     key = validate_key(key)
-    fp = fingerprint(request.method, request.url.path, await request.body())
+    fp = fingerprint(request.method, request.url.path, await request.body(), caller)
     lock_window = timedelta(seconds=runtime.settings.idempotency_lock_seconds)
     for _ in range(3):
         async with runtime.write_sessions() as s, s.begin():
