@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from spacegate.db.errors import refused_value
 from spacegate.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,19 @@ async def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
-async def _db_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+async def _db_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and refused_value(exc):
+        # A value the database will not take or search for (e.g. a NUL character on
+        # PostgreSQL): the request is at fault, not the database.
+        log.info("value refused by the database answered as 400", exc_info=True)
+        return JSONResponse(
+            {
+                "detail": "A value in the request cannot be stored or searched "
+                "(for example, it contains a NUL character).",
+                "code": "invalid_value",
+            },
+            status_code=400,
+        )
     log.error("database unavailable", exc_info=True)
     return JSONResponse(
         {"detail": "The database is unavailable; retry shortly.", "code": "database_unavailable"},

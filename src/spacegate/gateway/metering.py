@@ -17,9 +17,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import String, Table, bindparam, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from spacegate.db.errors import refused_value
 from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Entitlement, InferenceLog, UsageLedgerEntry
@@ -67,6 +69,25 @@ _LOG_TABLE = cast(Table, InferenceLog.__table__)
 _LEDGER_TABLE = cast(Table, UsageLedgerEntry.__table__)
 #: UsageEvent fields that are inference-log columns (everything but the entitlement).
 _LOG_FIELDS = tuple(f.name for f in fields(UsageEvent) if f.name != "entitlement_id")
+#: Text columns of the log and their sizes (None: unbounded).
+_TEXT_COLUMNS = {
+    c.name: getattr(c.type, "length", None)
+    for c in _LOG_TABLE.columns
+    if isinstance(c.type, String) and c.name in _LOG_FIELDS
+}
+
+
+def _storable(row: dict[str, Any]) -> None:
+    """Make a log row's text fit its columns. Most of it was checked at the door, but an
+    upstream error message can hold anything, and PostgreSQL refuses a NUL character or an
+    over-long value: one such row would otherwise fail its whole batch, again and again."""
+    for name, limit in _TEXT_COLUMNS.items():
+        value = row[name]
+        if value and ("\x00" in value or (limit is not None and len(value) > limit)):
+            row[name] = value.replace("\x00", "\ufffd")[:limit]
+    tags = row["tags"]
+    if tags and any("\x00" in t for t in tags):
+        row["tags"] = [t.replace("\x00", "\ufffd") for t in tags]
 
 
 def cost_of(
@@ -93,6 +114,8 @@ class Meter:
         self._stopping = False
         self.written = 0
         self.failures = 0
+        #: Events the database refused even alone (logged); never expected.
+        self.dropped = 0
 
     def record(self, event: UsageEvent) -> None:
         self._queue.append(event)
@@ -134,10 +157,41 @@ class Meter:
             batch = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
             try:
                 await self._write(batch)
+            except DBAPIError as exc:
+                if not refused_value(exc):
+                    self._queue.extendleft(reversed(batch))
+                    raise
+                # Something in the batch cannot be stored: write the events one by one so only
+                # the refused one is set aside, instead of holding back everyone's usage.
+                await self._write_each(batch)
+                continue
             except BaseException:
                 self._queue.extendleft(reversed(batch))  # keep order; nothing is lost
                 raise
             self.written += len(batch)
+
+    async def _write_each(self, batch: list[UsageEvent]) -> None:
+        for i, event in enumerate(batch):
+            try:
+                await self._write([event])
+            except DBAPIError as exc:
+                if not refused_value(exc):
+                    self._queue.extendleft(reversed(batch[i:]))
+                    raise
+                self.dropped += 1
+                log.error(
+                    "usage event refused by the database and set aside: org %s, model %s, "
+                    "request %s",
+                    event.org_id,
+                    event.model,
+                    event.request_id,
+                    exc_info=True,
+                )
+                continue
+            except BaseException:
+                self._queue.extendleft(reversed(batch[i:]))
+                raise
+            self.written += 1
 
     async def _write(self, batch: list[UsageEvent]) -> None:
         logs = []
@@ -147,6 +201,7 @@ class Meter:
             # A flat copy of the fields: ``dataclasses.asdict`` deep-copies and costs far more.
             row = {name: getattr(ev, name) for name in _LOG_FIELDS}
             row["id"] = uuid7()
+            _storable(row)
             logs.append(row)
             if ev.entitlement_id is None or ev.space_id is None or ev.model_id is None:
                 continue

@@ -25,6 +25,7 @@ from spacegate.gateway import policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
+from spacegate.gateway.labels import read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
@@ -170,16 +171,14 @@ class Gateway:
             own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
             if not meta:
                 body.pop("metadata")
-        headers = request.headers
-        purpose = headers.get("x-spacegate-purpose") or _str(own.get("purpose"))
-        step_type = headers.get("x-spacegate-step-type") or _str(own.get("step_type"))
+        labels = read_labels(own, request.headers)
+        purpose, step_type = labels.purpose, labels.step_type
         route = await self.catalog.route(principal.org_id, space_id, ref)
         route = policy.check_route(
             route, ref=ref, endpoint=endpoint, purpose=purpose, step_type=step_type, body=body
         )
         for name, value in route.overrides.items():
             body.setdefault(name, value)
-        tags = own.get("tags")
         call = Call(
             principal=principal,
             space_id=space_id,
@@ -187,9 +186,9 @@ class Gateway:
             route=route,
             purpose=purpose,
             step_type=step_type,
-            tags=[str(t) for t in tags][:20] if isinstance(tags, list) else [],
-            type=_str(own.get("type")) or endpoint,
-            correlation_id=headers.get("x-correlation-id"),
+            tags=labels.tags,
+            type=labels.type or endpoint,
+            correlation_id=labels.correlation_id,
             request_id=request.scope.get("state", {}).get("request_id"),
             started=started,
         )
@@ -354,10 +353,6 @@ def _final_error(failures: list[ProviderError]) -> ProviderError:
     if any(f.status == 504 for f in failures):
         return next(f for f in failures if f.status == 504)
     return failures[-1] if failures else ProviderError("No upstream answered.")
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 __all__ = ["OVERHEAD_HEADER", "Gateway", "ProviderResponse"]

@@ -208,5 +208,5 @@ def status_error(
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
-    kind = response.headers.get("content-type", "")
+    kind: str = response.headers.get("content-type", "")
     return kind.split(";", 1)[0].strip().lower() == "text/event-stream"
