@@ -140,3 +140,25 @@ async def test_longest_valid_key_and_quoted_form(
     assert quoted.headers.get("idempotent-replayed") == "true"
     assert quoted.content == first.content
     assert await _spaces(runtime, org) == 2
+
+
+async def test_a_stored_answer_holding_a_secret_is_not_kept_in_clear(
+    client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx
+) -> None:
+    """A new API key is shown once; the copy kept for replays is encrypted at rest, and the
+    replay still gives the caller the same key."""
+    headers = _h(org, f"key-{uuid.uuid4().hex}")
+    first = await client.post("/v1/api-keys", json={"name": "ci"}, headers=headers)
+    assert first.status_code == 201, first.text
+    secret = first.json()["key"]
+    async with runtime.read_sessions() as s:
+        stored = await s.scalar(
+            select(IdempotencyKey.response_body).where(
+                IdempotencyKey.org_id == uuid.UUID(org.org_id),
+                IdempotencyKey.key == headers["Idempotency-Key"],
+            )
+        )
+    assert stored and secret.encode() not in stored and secret[-8:].encode() not in stored
+    again = await client.post("/v1/api-keys", json={"name": "ci"}, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["key"] == secret

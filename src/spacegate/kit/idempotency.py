@@ -4,6 +4,10 @@ The claim is committed in its own short transaction, so a concurrent retry sees 
 The response is stored by the request's own transaction, together with the work it describes, so
 a crash leaves either both or neither. A claim whose request failed is released; a claim whose
 process died is taken over once ``idempotency_lock_seconds`` have passed.
+
+A stored response can hold a secret shown once (a new API key, an invitation token), so it is
+kept encrypted (AES-GCM under a key derived from the server secret, bound to its org and row)
+and replayed only to the API key that made the request.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.errors import BadRequest, Conflict, Unprocessable
 from spacegate.kit.clock import utcnow
+from spacegate.kit.crypto import CredentialCipher, CredentialUnreadable, cipher_for
 from spacegate.models import IdempotencyKey
 from spacegate.runtime import Runtime
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 _STORED_HEADERS = ("content-type", "location")
+#: Marks a sealed stored body (bodies stored in clear by earlier versions start with JSON).
+_SEALED = b"\x01"
 
 
 class Replay(Exception):
@@ -41,6 +48,7 @@ class Replay(Exception):
 class Claim:
     row_id: uuid.UUID
     org_id: uuid.UUID
+    cipher: CredentialCipher
 
     async def release(self, runtime: Runtime) -> None:
         async with runtime.write_sessions() as s, s.begin():
@@ -83,6 +91,7 @@ async def claim(
 ) -> Claim:
     """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable."""
     key = validate_key(key)
+    cipher = _cipher(runtime)
     fp = fingerprint(request.method, request.url.path, await request.body(), caller)
     lock_window = timedelta(seconds=runtime.settings.idempotency_lock_seconds)
     for _ in range(3):
@@ -101,14 +110,14 @@ async def claim(
                 except IntegrityError:  # a concurrent request inserted it first: look again
                     await s.rollback()
                     continue
-                return Claim(row.id, org_id)
+                return Claim(row.id, org_id, cipher)
             if row.fingerprint != fp:
                 raise Unprocessable(
                     "This Idempotency-Key was already used with a different request.",
                     code="idempotency_key_reused",
                 )
             if row.response_status is not None:
-                raise Replay(_replay(row))
+                raise Replay(_replay(row, cipher))
             if row.locked_at is not None and row.locked_at > now - lock_window:
                 raise Conflict(
                     "A request with this Idempotency-Key is still in progress; retry shortly.",
@@ -121,7 +130,7 @@ async def claim(
                 .values(locked_at=now)
             )
             if taken.rowcount == 1:  # type: ignore[attr-defined]
-                return Claim(row.id, org_id)
+                return Claim(row.id, org_id, cipher)
     raise Conflict(
         "A request with this Idempotency-Key is still in progress; retry shortly.",
         code="idempotency_key_in_use",
@@ -129,12 +138,37 @@ async def claim(
     )
 
 
-def _replay(row: IdempotencyKey) -> Response:
+def _cipher(runtime: Runtime) -> CredentialCipher:
+    # Its own key: the server secret extended with this use's name, so a stored response and a
+    # provider credential are never sealed under the same key.
+    return cipher_for(runtime.settings.resolved_secret_key + b"\x00idempotency")
+
+
+def _seal(cipher: CredentialCipher, claim_: Claim, body: bytes) -> bytes:
+    text = body.decode("utf-8", "surrogateescape")
+    return _SEALED + cipher.encrypt(text, org_id=claim_.org_id, row_id=claim_.row_id)
+
+
+def _open(cipher: CredentialCipher, row: IdempotencyKey) -> bytes:
+    blob = row.response_body or b""
+    if not blob.startswith(_SEALED):
+        return blob  # stored in clear before responses were sealed
+    try:
+        text = cipher.decrypt(blob[1:], org_id=row.org_id, row_id=row.id)
+    except CredentialUnreadable:  # the server secret changed since: the answer is gone
+        raise Conflict(
+            "The stored answer of this Idempotency-Key can no longer be read; use a new key.",
+            code="idempotency_key_unreadable",
+        ) from None
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _replay(row: IdempotencyKey, cipher: CredentialCipher) -> Response:
     headers: dict[str, Any] = dict(row.response_headers or {})
     headers[REPLAYED_HEADER] = "true"
     media_type = headers.pop("content-type", None)
     return Response(
-        content=row.response_body or b"",
+        content=_open(cipher, row),
         status_code=row.response_status or 200,
         headers=headers,
         media_type=media_type,
@@ -150,7 +184,7 @@ async def store(session: AsyncSession, claim_: Claim, response: Response) -> Non
         .values(
             response_status=response.status_code,
             response_headers=headers,
-            response_body=bytes(response.body),
+            response_body=_seal(claim_.cipher, claim_, bytes(response.body)),
             locked_at=None,
         )
     )
