@@ -45,6 +45,25 @@ async def test_metadata_that_cannot_be_logged_is_refused(
     assert len(world.fake.requests) == before  # refused before the provider was asked
 
 
+def _event(org: uuid.UUID, correlation_id: str, **fields: Any) -> UsageEvent:
+    values: dict[str, Any] = {"status": "success", "http_status": 200, **fields}
+    return UsageEvent(
+        org_id=org,
+        endpoint="chat.completions",
+        type="chat.completions",
+        correlation_id=correlation_id,
+        **values,
+    )
+
+
+def _logged(marker: str) -> Any:
+    return (
+        select(func.count())
+        .select_from(InferenceLog)
+        .where(InferenceLog.correlation_id.startswith(marker))
+    )
+
+
 async def test_an_unstorable_event_does_not_hold_back_the_others(
     world: World, runtime: Runtime, app: Any
 ) -> None:
@@ -54,34 +73,18 @@ async def test_an_unstorable_event_does_not_hold_back_the_others(
     org = uuid.UUID(world.org.org_id)
     marker = uuid.uuid4().hex
     meter.record(
-        UsageEvent(
-            org_id=org,
-            endpoint="chat.completions",
-            type="chat.completions",
+        _event(
+            org,
+            f"{marker}-nul",
             status="error",
             http_status=502,
             model="m" * 300,
-            correlation_id=f"{marker}-nul",
             error="upstream said \u0000 and more",
             tags=["ok", "bad\u0000tag"],
         )
     )
-    meter.record(
-        UsageEvent(
-            org_id=org,
-            endpoint="chat.completions",
-            type="chat.completions",
-            status="success",
-            http_status=200,
-            correlation_id=f"{marker}-fine",
-        )
-    )
-    count = (
-        select(func.count())
-        .select_from(InferenceLog)
-        .where(InferenceLog.correlation_id.startswith(marker))
-    )
-    assert await _wait_for(runtime, count, 2) == 2
+    meter.record(_event(org, f"{marker}-fine"))
+    assert await _wait_for(runtime, _logged(marker), 2) == 2
     async with runtime.read_sessions() as s:
         row = (
             await s.execute(
@@ -100,23 +103,9 @@ async def test_an_event_the_database_refuses_is_set_aside_alone(
     meter = app.state.gateway.meter
     marker = uuid.uuid4().hex
     dropped = meter.dropped
-    for org, suffix in ((uuid.uuid4(), "orphan"), (uuid.UUID(world.org.org_id), "fine")):
-        meter.record(
-            UsageEvent(
-                org_id=org,
-                endpoint="chat.completions",
-                type="chat.completions",
-                status="success",
-                http_status=200,
-                correlation_id=f"{marker}-{suffix}",
-            )
-        )
-    count = (
-        select(func.count())
-        .select_from(InferenceLog)
-        .where(InferenceLog.correlation_id.startswith(marker))
-    )
-    assert await _wait_for(runtime, count, 1) == 1
+    meter.record(_event(uuid.uuid4(), f"{marker}-orphan"))
+    meter.record(_event(uuid.UUID(world.org.org_id), f"{marker}-fine"))
+    assert await _wait_for(runtime, _logged(marker), 1) == 1
     assert meter.dropped == dropped + 1
     r = await world.api.post(
         "/v1/chat/completions", json={"model": world.alias, "messages": MSG}, headers=world.headers
