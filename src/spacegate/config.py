@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     #: How many replicas share Redis (each takes this share of a limit while Redis is away).
     limits_instances: int = Field(default=1, ge=1)
     #: How long a limit check waits for Redis before falling back.
-    limits_redis_timeout_ms: int = Field(default=100, ge=1)
+    limits_redis_timeout_ms: int = Field(default=250, ge=1)
     #: Prefix of the limiter's Redis keys.
     limits_redis_prefix: str = "sg"
 

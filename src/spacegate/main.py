@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -123,4 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory``."""
-    return create_app()
+    app = create_app()
+    # What is loaded by now (modules, the app) lives as long as the process: spare the garbage
+    # collector from walking it again on every full collection, a pause of ~250 ms under load.
+    gc.collect()
+    gc.freeze()
+    return app

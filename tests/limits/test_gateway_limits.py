@@ -191,3 +191,49 @@ async def test_me_entitlements_says_what_is_left(world: World) -> None:
     # No space: the caller must say which.
     r = await world.api.get("/v1/me/entitlements", headers=world.org.headers)
     assert r.status_code == 400 and r.json()["code"] == "space_required"
+
+
+async def test_a_changed_limit_applies_to_the_next_call(world: World) -> None:
+    """What a call may use is worked out once and reused; an admin's change is never late."""
+    r = await world.api.post(
+        "/v1/api-keys",
+        json={"name": "changing", "space_id": world.space_id},
+        headers=world.org.headers,
+    )
+    assert r.status_code == 201, r.text
+    key_id = r.json()["id"]
+    headers = {"Authorization": f"Bearer {r.json()['key']}"}
+
+    async def chat() -> httpx.Response:
+        body = {"model": world.alias, "messages": MSG, "max_tokens": 5}
+        return await world.api.post("/v1/chat/completions", json=body, headers=headers)
+
+    await _limits(world, world.alias, rpm=50)
+    r = await chat()
+    assert r.status_code == 200 and '"rpm";q=50;w=60' in r.headers["RateLimit-Policy"]
+    await _limits(world, world.alias, rpm=1)
+    refused = await chat()
+    assert refused.status_code == 429
+    assert "rpm (1 requests per minute)" in _error(refused)["message"]
+    await _limits(world, world.alias, rpm=10**6)
+    r = await chat()
+    assert r.status_code == 200 and f'"rpm";q={10**6};w=60' in r.headers["RateLimit-Policy"]
+    # A key limit set after the key was used applies to its next call, and so does its removal.
+    r = await world.api.put(
+        f"/v1/api-keys/{key_id}/limits", json={"rpm": 1}, headers=world.org.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await chat()
+    assert r.status_code == 200 and '"key-rpm";q=1;w=60' in r.headers["RateLimit-Policy"]
+    refused = await chat()
+    assert refused.status_code == 429 and "key-rpm" in _error(refused)["message"]
+    r = await world.api.put(
+        f"/v1/api-keys/{key_id}/limits", json={"rpm": None}, headers=world.org.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await chat()
+    assert r.status_code == 200 and "key-rpm" not in r.headers["RateLimit-Policy"]
+    # No limits at all: no limit fields either.
+    await _limits(world, world.alias)
+    r = await chat()
+    assert r.status_code == 200 and "RateLimit-Policy" not in r.headers

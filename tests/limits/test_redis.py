@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -94,6 +95,22 @@ async def test_lua_decides_like_the_in_process_limiter(redis: Redis, prefix: str
                 local.settle_now(s)
     keys = await redis.keys(f"{prefix}:*")
     await redis.delete(*keys) if keys else None
+
+
+async def test_a_busy_process_is_not_a_redis_outage(redis: Redis, prefix: str) -> None:
+    """An answer that arrives while this process's event loop is blocked (a long garbage
+    collection, a burst of CPU-bound work) is read once the loop is back: the time the loop was
+    away is not charged to Redis, so a busy instance does not fail its budgets closed."""
+    backend = RedisBackend(redis, prefix)
+    req = Admission(rates=[RateItem(f"{prefix}:{{o}}:busy", Rate(10, 60), 1)])
+    assert (await backend.admit(req)).allowed  # the connection and the script are ready
+    backend.timeout_s = 0.05
+    check = asyncio.ensure_future(backend.admit(req))
+    await asyncio.sleep(0)  # the check is queued and its writer about to send it...
+    asyncio.get_running_loop().call_soon(time.sleep, 0.2)  # ...when the loop blocks, 4x timeout
+    outcome = await check
+    assert outcome.allowed and outcome.rates[0].remaining == 8
+    await redis.delete(f"{prefix}:{{o}}:busy")
 
 
 async def _paced(

@@ -8,14 +8,22 @@ spend) up front and settles to the real usage when the answer or the stream ends
 client that hung up (the usage counted so far, or the reservation when none is known). A budget
 therefore cannot be overspent by calls racing each other: of N parallel calls that each fit but
 together do not, only those that fit are admitted.
+
+Which limits apply, their keys and their ``RateLimit-Policy`` text are worked out once per
+entitlement and API key and reused until something changes (``limits.plan``), so a call only adds
+its own reservation and ``RateLimit`` state.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
+import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -25,12 +33,22 @@ from spacegate.gateway.metering import cost_of
 from spacegate.gateway.policy import requested_max_tokens
 from spacegate.gateway.providers.base import Usage
 from spacegate.kit import metrics
-from spacegate.kit.clock import isoformat_z, utcnow
-from spacegate.limits import budgets, headers
-from spacegate.limits.backends import Admission, LeaseItem, Outcome, RateItem, Settlement
+from spacegate.kit.clock import isoformat_z
+from spacegate.limits import budgets as budgets_
+from spacegate.limits import headers
+from spacegate.limits import plan as plan_
+from spacegate.limits.backends import (
+    Admission,
+    BudgetItem,
+    LeaseItem,
+    Outcome,
+    RateItem,
+    Settlement,
+)
 from spacegate.limits.gcra import Rate
 from spacegate.limits.headers import Quota
-from spacegate.limits.service import LimitService, Seeder, budget_item
+from spacegate.limits.plan import Plan, PlannedBudget, PlannedRate
+from spacegate.limits.service import MAX_CACHED, LimitService, Seeder
 
 if TYPE_CHECKING:
     from spacegate.gateway.service import Call
@@ -44,115 +62,81 @@ LEASE_S = 900.0
 _PERIOD_WORD = {"day": "daily", "week": "weekly", "month": "monthly"}
 
 
-@dataclass(slots=True)
-class _Rated:
-    quota: Quota
-    item: RateItem
-    tokens: bool
-    scope: str  # "space", "key", "org"
+_PlanKey = tuple[uuid.UUID, uuid.UUID]  # entitlement, API key
+#: A plan in the making: the generation and entitlement limits it is made from, and the plan.
+_Flight = tuple[int, object, "asyncio.Future[Plan]"]
 
 
 @dataclass(slots=True)
 class Ticket:
     """What an admitted call holds until it settles."""
 
+    plan: Plan
     on_primary: bool
     tokens_reserved: int
     cost_reserved: float
-    token_rates: list[tuple[str, Rate, float]] = field(default_factory=list)
-    token_budgets: list[tuple[str, int]] = field(default_factory=list)
-    cost_budgets: list[tuple[str, int]] = field(default_factory=list)
-    lease: tuple[str, str] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    lease: tuple[str, str] | None
+    headers: dict[str, str]
 
 
 class GatewayLimiter:
     def __init__(self, limits: LimitService) -> None:
         self.limits = limits
+        self._bus = limits.runtime.bus
+        #: (entitlement, API key) -> its plan; see ``limits.plan`` for when one is made again.
+        self._plans: dict[_PlanKey, Plan] = {}
+        self._making: dict[_PlanKey, _Flight] = {}
 
     async def admit(self, request: Request, call: Call, body: dict[str, Any]) -> Ticket | None:
         """Reserve what the call may use, or raise the refusal (429, 402, 503)."""
-        lim = self.limits
-        principal, route = call.principal, call.route
-        org_id = principal.org_id
-        rl = route.limits
-        keyl = await lim.key_limits(org_id, principal.api_key_id)
-        org_windows = (await lim.org_profile(org_id)).windows if lim.scope_all else ()
-        token_budget, cost_budget = rl.get("token_budget"), rl.get("cost_budget")
-        rpm, tpm = rl.get("rpm"), rl.get("tpm")
-        if not (rpm or tpm or token_budget or cost_budget or keyl.any or org_windows):
-            return None
-        tokens = await _tokens_to_reserve(request, call, body)
-        rated: list[_Rated] = []
-        ent = route.entitlement_id
-        for w in org_windows:
-            item = RateItem(lim.key(org_id, "org", w.seconds), w.rate, 1)
-            rated.append(
-                _Rated(Quota(f"org-{w.name}", w.limit, w.seconds, 0, 0), item, False, "org")
-            )
-        for name, limit, is_tokens, scope, owner in (
-            ("rpm", rpm, False, "space", ("e", ent)),
-            ("tpm", tpm, True, "space", ("e", ent)),
-            ("key-rpm", keyl.rpm, False, "key", ("k", principal.api_key_id)),
-            ("key-tpm", keyl.tpm, True, "key", ("k", principal.api_key_id)),
+        route = call.route
+        org_id = call.principal.org_id
+        plan = self._plans.get((route.entitlement_id, call.principal.api_key_id))
+        now_s = time.time()
+        if (
+            plan is None
+            or plan.source is not route.limits
+            or plan.generation != self._bus.generation(org_id)
+            or plan.fresh_until <= time.monotonic()
+            or plan.until <= now_s
         ):
-            if limit:
-                item = RateItem(
-                    lim.key(org_id, *owner, name[-3:]), Rate(limit, 60), tokens if is_tokens else 1
+            plan = await self._plan(call)
+        if plan.empty:
+            return None
+        # A prompt is at most about one token per 4 bytes of its JSON request; over-reserving is
+        # refunded when the call settles, under-reserving would let racing calls overspend.
+        completion = _completion_reserve(call, body)
+        tokens = len(await request.body()) // 4 + 1 + completion
+        rates = [
+            r.item if r.item is not None else RateItem(r.key, r.rate, tokens) for r in plan.rates
+        ]
+        cost = 0.0
+        costs: list[float] = []
+        budget_items = []
+        for b in plan.budgets:
+            if b.kind == "tokens":
+                c = float(tokens)
+            else:
+                prompt = max(tokens - completion, 0)
+                cost = c = float(
+                    cost_of(prompt, tokens - prompt, route.input_price, route.output_price)
                 )
-                unit = "tokens" if is_tokens else None
-                rated.append(_Rated(Quota(name, limit, 60, 0, 0, unit), item, is_tokens, scope))
-        now = utcnow()
-        budget_specs: list[tuple[str, dict[str, Any], datetime, datetime, float]] = []
-        if token_budget or cost_budget:
-            tz = budgets.zone((await lim.org_profile(org_id)).timezone)  # the org's calendar
-            if token_budget:
-                start, end = budgets.window(str(token_budget["period"]), tz, now)
-                budget_specs.append(("tokens", token_budget, start, end, float(tokens)))
-            if cost_budget:
-                prompt = max(tokens - _completion_reserve(call, body), 0)
-                price = cost_of(prompt, tokens - prompt, route.input_price, route.output_price)
-                start, end = budgets.window(str(cost_budget["period"]), tz, now)
-                budget_specs.append(("cost", cost_budget, start, end, float(price)))
-        budget_items, seeders = [], []
-        for kind, spec, start, end, c in budget_specs:
-            key = lim.key(
-                org_id, "b", ent, kind, spec["period"], int(start.timestamp()), spec["limit"]
-            )
-            budget_items.append(
-                budget_item(key, float(spec["limit"]), c, end.timestamp(), now.timestamp())
-            )
-            seeders.append(self._seeder(call, kind, start))
+            costs.append(c)
+            ttl = int(b.end_s - now_s) + budgets_.TTL_MARGIN_S
+            budget_items.append(BudgetItem(b.key, b.limit, c, ttl))
         lease = None
-        if keyl.max_concurrency:
-            lease = LeaseItem(
-                lim.key(org_id, "k", principal.api_key_id, "conc"),
-                keyl.max_concurrency,
-                uuid.uuid4().hex,
-                LEASE_S,
-            )
-        admission = Admission(rates=[r.item for r in rated], budgets=budget_items, lease=lease)
-        outcome, on_primary = await lim.admit(admission, seeders)
-        quotas = _quotas(rated, outcome)
-        for (kind, spec, _start, end, c), used in zip(budget_specs, outcome.used, strict=False):
-            if kind == "tokens":
-                left = float(spec["limit"]) - used - (c if outcome.allowed else 0)
-                window_s = (end - _start).total_seconds()
-                reset = (end - now).total_seconds()
-                quotas.append(Quota("token-budget", spec["limit"], window_s, left, reset, "tokens"))
+        if plan.lease_key is not None and plan.cap is not None:
+            lease = LeaseItem(plan.lease_key, plan.cap, uuid.uuid4().hex, LEASE_S)
+        req = Admission(rates, budget_items, lease, memo=plan.memo)
+        outcome, on_primary = self.limits.admit_now(req), False
+        if outcome is None:  # decided elsewhere (Redis), or a budget needs its seed
+            outcome, on_primary = await self.limits.admit(req, plan.seeders)
         if not outcome.allowed:
-            raise _refusal(call, outcome, rated, quotas, budget_specs, keyl.max_concurrency)
-        cost = next((c for kind, *_, c in budget_specs if kind == "cost"), 0.0)
-        ticket = Ticket(on_primary, tokens, cost, headers=headers.fields(quotas))
-        for r in rated:
-            if r.tokens:
-                ticket.token_rates.append((r.item.key, r.item.rate, min(tokens, r.item.rate.limit)))
-        for spec_, b in zip(budget_specs, budget_items, strict=True):
-            held = ticket.token_budgets if spec_[0] == "tokens" else ticket.cost_budgets
-            held.append((b.key, b.ttl))
-        if lease is not None:
-            ticket.lease = (lease.key, lease.lease)
-        return ticket
+            quotas = plan.quotas(outcome, costs, now_s)
+            raise _refusal(call, plan, outcome, quotas, costs)
+        fields = {"RateLimit-Policy": plan.policy, "RateLimit": plan.state(outcome, costs, now_s)}
+        held = (lease.key, lease.lease) if lease is not None else None
+        return Ticket(plan, on_primary, tokens, cost, held, fields)
 
     def settle(self, ticket: Ticket | None, call: Call, usage: Usage | None, status: int) -> None:
         """Correct the reservation to what the call used; off the request path."""
@@ -163,56 +147,146 @@ class GatewayLimiter:
             # No usage on a failed call: nothing was produced. No usage on a success (a client
             # that hung up before any usage was known): the reservation stands.
             tokens = usage.total_tokens if usage is not None else 0
-            route = call.route
-            spent = (
-                float(
-                    cost_of(
-                        usage.prompt_tokens,
-                        usage.completion_tokens,
-                        route.input_price,
-                        route.output_price,
+            reserved = ticket.tokens_reserved
+            plan = ticket.plan
+            now_s = time.time()
+            for r in plan.rates:
+                if r.tokens:
+                    held = min(reserved, r.rate.limit)
+                    if tokens != held:
+                        s.rates.append((r.key, r.rate, tokens - held))
+            for b in plan.budgets:
+                if b.kind == "tokens":
+                    if tokens != reserved:
+                        s.budgets.append((b.key, tokens - reserved, _ttl(b, now_s)))
+                    continue
+                spent = 0.0
+                if usage is not None:
+                    route = call.route
+                    spent = float(
+                        cost_of(
+                            usage.prompt_tokens,
+                            usage.completion_tokens,
+                            route.input_price,
+                            route.output_price,
+                        )
                     )
-                )
-                if usage is not None
-                else 0.0
-            )
-            for key, rate, reserved in ticket.token_rates:
-                if tokens != reserved:
-                    s.rates.append((key, rate, tokens - reserved))
-            for key, ttl in ticket.token_budgets:
-                if tokens != ticket.tokens_reserved:
-                    s.budgets.append((key, tokens - ticket.tokens_reserved, ttl))
-            for key, ttl in ticket.cost_budgets:
                 if spent != ticket.cost_reserved:
-                    s.budgets.append((key, spent - ticket.cost_reserved, ttl))
+                    s.budgets.append((b.key, spent - ticket.cost_reserved, _ttl(b, now_s)))
         self.limits.settle(s, on_primary=ticket.on_primary)
 
     async def drain(self) -> None:
         await self.limits.drain()
 
+    async def _plan(self, call: Call) -> Plan:
+        """A new plan for the call, made once for every call that needs the same one meanwhile
+        (when a plan expires under load, every call in flight would otherwise read the same
+        limits at once). A call joins a plan in the making only if it is made from the same
+        entitlement limits at the same generation (nothing changed since it started)."""
+        key = (call.route.entitlement_id, call.principal.api_key_id)
+        generation = self._bus.generation(call.principal.org_id)
+        flight = self._making.get(key)
+        if flight is None or flight[0] != generation or flight[1] is not call.route.limits:
+            making = asyncio.ensure_future(self._make_plan(call, generation))
+            flight = (generation, call.route.limits, making)
+            self._making[key] = flight
+            making.add_done_callback(partial(self._made, key, flight))
+        return await asyncio.shield(flight[2])
+
+    def _made(self, key: _PlanKey, flight: _Flight, making: asyncio.Future[Plan]) -> None:
+        if self._making.get(key) is flight:
+            del self._making[key]
+        if not making.cancelled():
+            making.exception()  # retrieved here: every caller may have gone away
+
+    async def _make_plan(self, call: Call, generation: int) -> Plan:
+        lim = self.limits
+        principal, route = call.principal, call.route
+        org_id, key_id, ent = principal.org_id, principal.api_key_id, route.entitlement_id
+        rl = route.limits
+        keyl = await lim.key_limits(org_id, key_id)
+        token_budget, cost_budget = rl.get("token_budget"), rl.get("cost_budget")
+        profile = None
+        if lim.scope_all or token_budget or cost_budget:
+            profile = await lim.org_profile(org_id)
+        # No fresher than the cached limits it was made from.
+        fresh_until = lim.fresh_until(org_id, key_id, profile is not None)
+        rates: list[PlannedRate] = []
+        for w in profile.windows if profile is not None and lim.scope_all else ():
+            quota = Quota(f"org-{w.name}", w.limit, w.seconds, 0, 0)
+            key = lim.key(org_id, "org", w.seconds)
+            item = RateItem(key, w.rate, 1)
+            rates.append(PlannedRate(key, w.rate, False, "org", quota, item, _state(quota)))
+        for name, limit, is_tokens, scope, owner in (
+            ("rpm", rl.get("rpm"), False, "space", ("e", ent)),
+            ("tpm", rl.get("tpm"), True, "space", ("e", ent)),
+            ("key-rpm", keyl.rpm, False, "key", ("k", key_id)),
+            ("key-tpm", keyl.tpm, True, "key", ("k", key_id)),
+        ):
+            if limit:
+                quota = Quota(name, limit, 60, 0, 0, "tokens" if is_tokens else None)
+                key, rate = lim.key(org_id, *owner, name[-3:]), Rate(limit, 60)
+                fixed = None if is_tokens else RateItem(key, rate, 1)
+                rates.append(PlannedRate(key, rate, is_tokens, scope, quota, fixed, _state(quota)))
+        budgets: list[PlannedBudget] = []
+        until = math.inf
+        if profile is not None:
+            tz = budgets_.zone(profile.timezone)  # the org's calendar
+            now = datetime.now(UTC)
+            for kind, spec in (("tokens", token_budget), ("cost", cost_budget)):
+                if not spec:
+                    continue
+                period = str(spec["period"])
+                start, end = budgets_.window(period, tz, now)
+                key = lim.key(org_id, "b", ent, kind, period, int(start.timestamp()), spec["limit"])
+                budgets.append(
+                    PlannedBudget(
+                        kind,
+                        spec,
+                        key,
+                        float(spec["limit"]),
+                        start,
+                        end,
+                        start.timestamp(),
+                        end.timestamp(),
+                        self._seeder(call, kind, start),
+                    )
+                )
+                until = min(until, end.timestamp())
+        plan = Plan(rl, generation, fresh_until, until, tuple(rates), tuple(budgets))
+        plan.seeders = tuple(b.seeder for b in budgets)
+        if keyl.max_concurrency:
+            plan.lease_key, plan.cap = lim.key(org_id, "k", key_id, "conc"), keyl.max_concurrency
+        plan.policy = plan_.policy(plan.rates, plan.budgets)
+        plan.empty = not (plan.rates or plan.budgets or plan.lease_key)
+        if len(self._plans) >= MAX_CACHED:
+            self._plans.clear()
+        self._plans[(ent, key_id)] = plan
+        return plan
+
     def _seeder(self, call: Call, kind: str, start: datetime) -> Seeder:
         runtime = self.limits.runtime
+        org_id, space_id, model_id = call.principal.org_id, call.space_id, call.route.model_id
 
         async def seed() -> float:
-            tokens, spent = await budgets.used_since(
-                runtime.read_sessions,
-                call.principal.org_id,
-                call.space_id,
-                call.route.model_id,
-                start,
+            tokens, spent = await budgets_.used_since(
+                runtime.read_sessions, org_id, space_id, model_id, start
             )
             return float(tokens) if kind == "tokens" else float(spent)
 
         return seed
 
 
+def _state(quota: Quota) -> str:
+    return f'"{quota.name}";r='
+
+
+def _ttl(b: PlannedBudget, now_s: float) -> int:
+    return int(b.end_s - now_s) + budgets_.TTL_MARGIN_S
+
+
 def _refusal(
-    call: Call,
-    outcome: Outcome,
-    rated: list[_Rated],
-    quotas: list[Quota],
-    budget_specs: list[tuple[str, dict[str, Any], datetime, datetime, float]],
-    cap: int | None,
+    call: Call, plan: Plan, outcome: Outcome, quotas: list[Quota], costs: list[float]
 ) -> GatewayError:
     alias = call.route.alias
     denial = outcome.denial
@@ -225,36 +299,38 @@ def _refusal(
             headers={"Retry-After": "1"},
         )
     if denial == "budget":
-        for (kind, spec, _start, end, c), ok, used in zip(
-            budget_specs, outcome.budget_ok, outcome.used, strict=True
+        for b, ok, used, c in zip(
+            plan.budgets, outcome.budget_ok, outcome.used, costs, strict=True
         ):
             if ok:
                 continue
-            word = _PERIOD_WORD.get(spec["period"], spec["period"])
-            limit = spec["limit"]
+            word = _PERIOD_WORD.get(b.spec["period"], b.spec["period"])
+            limit = b.spec["limit"]
+            tokens = b.kind == "tokens"
             what = (
                 f"{word} token budget of {limit} tokens"
-                if kind == "tokens"
+                if tokens
                 else f"{word} cost budget of {limit}"
             )
-            used_s = f"{int(used)}" if kind == "tokens" else f"{used:.6f}"
-            need = f"{int(c)}" if kind == "tokens" else f"{c:.6f}"
-            tripped = [q for q in quotas if q.name == "token-budget"] if kind == "tokens" else []
+            used_s = f"{int(used)}" if tokens else f"{used:.6f}"
+            need = f"{int(c)}" if tokens else f"{c:.6f}"
+            tripped = [q for q in quotas if q.name == "token-budget"] if tokens else []
             return GatewayError(
                 402,
                 f"The {what} for '{alias}' in this space is spent ({used_s} used, this "
-                f"request needs up to {need}); it resets at {isoformat_z(end)}.",
-                code=f"{'token' if kind == 'tokens' else 'cost'}_budget_exhausted",
+                f"request needs up to {need}); it resets at {isoformat_z(b.end)}.",
+                code=f"{'token' if tokens else 'cost'}_budget_exhausted",
                 headers=headers.fields(quotas, tripped) if tripped else {},
             )
     if denial == "concurrency":
         return GatewayError(
             429,
-            f"Too many concurrent requests for this API key (limit {cap}). Retry after 1 seconds.",
+            f"Too many concurrent requests for this API key (limit {plan.cap}). "
+            "Retry after 1 seconds.",
             code="concurrency_limit_exceeded",
             headers={"Retry-After": "1"},
         )
-    tripped_r = [r for r, st in zip(rated, outcome.rates, strict=True) if not st.allowed]
+    tripped_r = [r for r, st in zip(plan.rates, outcome.rates, strict=True) if not st.allowed]
     wait = headers.retry_after(max(st.retry_after for st in outcome.rates if not st.allowed))
     names = "; ".join(_describe(r, alias) for r in tripped_r)
     tripped_names = {r.quota.name for r in tripped_r}
@@ -268,26 +344,7 @@ def _refusal(
     )
 
 
-def _quotas(rated: list[_Rated], outcome: Outcome) -> list[Quota]:
-    out = []
-    for r, st in zip(rated, outcome.rates, strict=False):
-        q = r.quota
-        out.append(
-            Quota(
-                q.name,
-                q.limit,
-                q.window,
-                st.remaining,
-                st.reset_after if st.allowed else st.retry_after,
-                q.unit,
-            )
-        )
-    for r in rated[len(outcome.rates) :]:  # no decision (a budget refused first): quota only
-        out.append(r.quota)
-    return out
-
-
-def _describe(r: _Rated, alias: str) -> str:
+def _describe(r: PlannedRate, alias: str) -> str:
     unit = "tokens" if r.tokens else "requests"
     what = f"{r.quota.name} ({int(r.quota.limit)} {unit} per minute)"
     if r.scope == "space":
@@ -305,13 +362,6 @@ def _completion_reserve(call: Call, body: dict[str, Any]) -> int:
         return wanted
     cap = call.route.limits.get("max_tokens_per_request")
     return int(cap) if isinstance(cap, int) else DEFAULT_COMPLETION_RESERVE
-
-
-async def _tokens_to_reserve(request: Request, call: Call, body: dict[str, Any]) -> int:
-    # A prompt is at most about one token per 4 bytes of its JSON request; over-reserving is
-    # refunded when the call settles, under-reserving would let racing calls overspend.
-    raw = await request.body()
-    return len(raw) // 4 + 1 + _completion_reserve(call, body)
 
 
 __all__ = ["GatewayLimiter", "Ticket"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from spacegate.limits.gcra import EPOCH, Rate, adjust, decide
 
@@ -59,9 +59,13 @@ class Admission:
     budgets: list[BudgetItem] = field(default_factory=list)
     lease: LeaseItem | None = None
     dry_run: bool = False
+    #: Where a backend may keep what it derives from everything but the costs, seeds, TTLs and
+    #: lease id (e.g. the encoded command), for the next admissions made from the same plan.
+    #: Whoever passes one promises that only those differ between the admissions sharing it.
+    memo: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RateState:
     allowed: bool
     remaining: int
@@ -139,38 +143,49 @@ class InProcessBackend:
 
     def admit_now(self, req: Admission) -> Outcome:
         now = self.clock()
-        self._sweep(now)
-        out = Outcome(allowed=True)
-        decisions = [decide(self.tats.get(i.key), now, i.rate, i.cost) for i in req.rates]
-        new_tats = [d.tat for d in decisions]
+        self._ops += 1
+        if not self._ops % self._SWEEP_EVERY:
+            self._sweep(now)
+        tats = self.tats
+        decisions = [decide(tats.get(i.key), now, i.rate, i.cost) for i in req.rates]
+        taken = all(d.allowed for d in decisions)
+        used_l: list[float] = []
+        fits: list[bool] = []
+        missing: list[int] = []
         for i, b in enumerate(req.budgets):
             held = self.totals.get(b.key)
             if held is not None and held[1] <= now:
                 held = None
             if held is None and b.seed is None:
-                out.missing.append(i)
+                missing.append(i)
                 used = 0.0
             else:
                 used = held[0] if held is not None else float(b.seed or 0.0)
-            out.used.append(used)
-            out.budget_ok.append(used + b.cost <= b.limit + 1e-9)
+            used_l.append(used)
+            ok = used + b.cost <= b.limit + 1e-9
+            fits.append(ok)
+            taken = taken and ok
+        lease_ok = True
         if req.lease is not None:
             mine = self.leases.setdefault(req.lease.key, {})
             for lease, until in list(mine.items()):
                 if until <= now:
                     del mine[lease]
-            out.lease_ok = len(mine) < req.lease.cap
-        taken = not out.missing and all(d.allowed for d in decisions)
-        taken = taken and all(out.budget_ok) and out.lease_ok
-        for d in decisions:  # a call that is not taken leaves every limit as it was
-            left = d.remaining if taken else d.available
-            out.rates.append(RateState(d.allowed, left, d.retry_after, d.reset_after))
-        out.allowed = taken
+            lease_ok = len(mine) < req.lease.cap
+        taken = taken and lease_ok and not missing
+        # A call that is not taken leaves every limit as it was.
+        states = [
+            RateState(
+                d.allowed, d.remaining if taken else d.available, d.retry_after, d.reset_after
+            )
+            for d in decisions
+        ]
+        out = Outcome(taken, states, used_l, fits, lease_ok, missing)
         if not taken or req.dry_run:
             return out
-        for item, tat in zip(req.rates, new_tats, strict=True):
-            self.tats[item.key] = tat
-        for b, used in zip(req.budgets, out.used, strict=True):
+        for item, d in zip(req.rates, decisions, strict=True):
+            tats[item.key] = d.tat
+        for b, used in zip(req.budgets, used_l, strict=True):
             self.totals[b.key] = (used + b.cost, now + b.ttl)
         if req.lease is not None:
             self.leases[req.lease.key][req.lease.lease] = now + req.lease.lease_s
@@ -191,9 +206,6 @@ class InProcessBackend:
 
     def _sweep(self, now: float) -> None:
         """Forget state equivalent to none at all: full buckets, ended windows, empty caps."""
-        self._ops += 1
-        if self._ops % self._SWEEP_EVERY:
-            return
         self.tats = {k: v for k, v in self.tats.items() if v > now}
         self.totals = {k: v for k, v in self.totals.items() if v[1] > now}
         self.leases = {k: v for k, v in self.leases.items() if v}

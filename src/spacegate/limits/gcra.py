@@ -34,7 +34,7 @@ class Rate:
         return self.period / self.limit
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     allowed: bool
     #: The TAT to store when admitted (unchanged state when refused).
@@ -55,15 +55,22 @@ def decide(tat: float | None, now: float, rate: Rate, cost: float) -> Decision:
     A cost above the whole capacity is charged as the capacity: such a call is admitted when the
     bucket is full (its real size is settled afterwards), rather than refused forever.
     """
-    interval = rate.interval
-    cost = min(cost, rate.limit)
+    limit, period = rate.limit, rate.period
+    interval = period / limit
+    if cost > limit:
+        cost = limit
     base = now if tat is None or tat < now else tat
     new_tat = base + cost * interval
-    allow_at = new_tat - rate.period
-    available = _whole((rate.period - (base - now)) / interval)
+    allow_at = new_tat - period
+    # Whole units (``_whole``, inlined: this runs on every call of every limit).
+    available = math.floor((period - (base - now)) / interval + 1e-6)
+    if available < 0:
+        available = 0
     if allow_at > now + EPS:
         return Decision(False, base, available, available, allow_at - now, base - now)
-    remaining = _whole((rate.period - (new_tat - now)) / interval)
+    remaining = math.floor((period - (new_tat - now)) / interval + 1e-6)
+    if remaining < 0:
+        remaining = 0
     return Decision(True, new_tat, remaining, available, 0.0, new_tat - now)
 
 

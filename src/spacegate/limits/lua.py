@@ -2,8 +2,9 @@
 run atomically with Redis's own clock (``TIME``). Keep them in step with the Python.
 
 ``LUA_ADMIT`` checks every rate, budget and concurrency cap of one call and takes them all, or
-nothing. ``LUA_SETTLE`` applies settlements: any number of rate corrections, budget corrections
-and lease releases (several calls' worth, batched), in order.
+nothing; its arguments and its one-string answer are laid out in ``wire``. ``LUA_SETTLE``
+applies settlements: any number of rate corrections, budget corrections and lease releases
+(several calls' worth, batched), in order.
 """
 
 from __future__ import annotations
@@ -23,41 +24,46 @@ LUA_ADMIT = (
     _LUA_PRELUDE
     + f"""
 local dry = ARGV[4] == '1'
+-- Arguments: what the plan fixes first (a), then what each call brings (v).
+local v = 5 + 2 * nr + nb + 2 * nl
 local out = {{'ok'}}
+local n = 1
 local ok = true
 local new_tats, ttls, missing = {{}}, {{}}, {{}}
+-- Every rate's TAT and every budget's total in one call.
+local held = {{}}
+if nr + nb > 0 then held = redis.call('MGET', unpack(KEYS, 1, nr + nb)) end
 for i = 1, nr do
-  local limit, period, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
+  local limit, period, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[v])
+  a = a + 2
+  v = v + 1
   local interval = period / limit
   if cost > limit then cost = limit end
-  local tat = tonumber(redis.call('GET', KEYS[i]))
+  local tat = tonumber(held[i])
   local base = now
   if tat and tat > now then base = tat end
   local new_tat = base + cost * interval
   local allow_at = new_tat - period
+  local before = whole((period - (base - now)) / interval)
   if allow_at > now + {EPS} then
     ok = false
-    table.insert(out, '0')
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, fmt(allow_at - now))
-    table.insert(out, fmt(base - now))
+    out[n + 1], out[n + 2], out[n + 3] = '0', before, before
+    out[n + 4], out[n + 5] = fmt(allow_at - now), fmt(base - now)
   else
     new_tats[i] = new_tat
-    table.insert(out, '1')
-    table.insert(out, tostring(whole((period - (new_tat - now)) / interval)))
-    table.insert(out, tostring(whole((period - (base - now)) / interval)))
-    table.insert(out, '0')
-    table.insert(out, fmt(new_tat - now))
+    out[n + 1], out[n + 2] = '1', whole((period - (new_tat - now)) / interval)
+    out[n + 3], out[n + 4], out[n + 5] = before, '0', fmt(new_tat - now)
   end
+  n = n + 5
 end
 local totals = {{}}
 for j = 1, nb do
-  local limit, cost, seed, ttl = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
-  a = a + 4
+  local limit = tonumber(ARGV[a])
+  local cost, seed, ttl = tonumber(ARGV[v]), ARGV[v + 1], ARGV[v + 2]
+  a = a + 1
+  v = v + 3
   ttls[j] = ttl
-  local used = tonumber(redis.call('GET', KEYS[nr + j]))
+  local used = tonumber(held[nr + j])
   if used == nil then
     if seed == '' then
       table.insert(missing, tostring(j - 1))
@@ -69,8 +75,8 @@ for j = 1, nb do
   totals[j] = used + cost
   local fits = used + cost <= limit + 1e-9
   if not fits then ok = false end
-  table.insert(out, fits and '1' or '0')
-  table.insert(out, fmt(used))
+  out[n + 1], out[n + 2] = fits and '1' or '0', fmt(used)
+  n = n + 2
 end
 local lkey
 if nl == 1 then
@@ -79,15 +85,16 @@ if nl == 1 then
   redis.call('ZREMRANGEBYSCORE', lkey, '-inf', now)
   local free = redis.call('ZCARD', lkey) < cap
   if not free then ok = false end
-  table.insert(out, free and '1' or '0')
+  n = n + 1
+  out[n] = free and '1' or '0'
 end
 if #missing > 0 then
   out[1] = 'seed'
-  for _, m in ipairs(missing) do table.insert(out, m) end
-  return out
+  for _, m in ipairs(missing) do n = n + 1 out[n] = m end
+  return table.concat(out, ' ')
 end
-if not ok then out[1] = 'no' return out end
-if dry then return out end
+if not ok then out[1] = 'no' return table.concat(out, ' ') end
+if dry then return table.concat(out, ' ') end
 for i = 1, nr do
   redis.call('SET', KEYS[i], fmt(new_tats[i]), 'PX', math.ceil((new_tats[i] - now) * 1000) + 1000)
 end
@@ -95,11 +102,11 @@ for j = 1, nb do
   redis.call('SET', KEYS[nr + j], fmt(totals[j]), 'EX', ttls[j])
 end
 if nl == 1 then
-  local lease_s = tonumber(ARGV[a + 2])
-  redis.call('ZADD', lkey, now + lease_s, ARGV[a + 1])
+  local lease_s = tonumber(ARGV[a + 1])
+  redis.call('ZADD', lkey, now + lease_s, ARGV[v])
   redis.call('PEXPIRE', lkey, math.ceil(lease_s * 1000) + 1000)
 end
-return out
+return table.concat(out, ' ')
 """
 )
 

@@ -142,6 +142,15 @@ class LimitService:
         self._remember(self._keys, key_id, limits, generation)
         return limits
 
+    def fresh_until(self, org_id: uuid.UUID, key_id: uuid.UUID, with_org: bool) -> float:
+        """When the cached limits of this key (and, ``with_org``, of its org) expire
+        (``time.monotonic()``); now when they are not cached."""
+        now = time.monotonic()
+        until = self._keys.get(key_id, (None, 0, now))[2]
+        if with_org:
+            until = min(until, self._orgs.get(org_id, (None, 0, now))[2])
+        return until
+
     @staticmethod
     def _remember(cache: dict, key: object, value: object, generation: int) -> None:  # type: ignore[type-arg]
         if len(cache) >= MAX_CACHED:
@@ -191,6 +200,14 @@ class LimitService:
                 budgets[i] = replace(budgets[i], seed=await seeders[i]())
             req = replace(req, budgets=budgets)
         return outcome, on_primary  # pragma: no cover  (a seed is written on the next admit)
+
+    def admit_now(self, req: Admission) -> Outcome | None:
+        """``admit`` without waiting, when this process decides alone (no Redis) and every
+        budget's window is already known; otherwise None (nothing was taken): use ``admit``."""
+        if self.shared is not None:
+            return None
+        outcome = self.local.admit_now(req)
+        return None if outcome.missing else outcome
 
     async def peek(self, items: list[RateItem]) -> Outcome:
         """What is left, without taking anything (for ``GET /v1/me/entitlements``)."""
