@@ -52,8 +52,10 @@ async def test_spaces_invitations_and_keys(
 
     # A key bound to the space: shown once, then listed by its prefix.
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
+    # htmx swaps the page in place: wait for the new one before looking for its fields.
+    await expect(page.get_by_role("heading", level=1)).to_have_text("API keys")
     await page.get_by_label("Name").fill(f"Journey {unique}")
-    await page.get_by_label("Space").select_option(label=f"Lab {unique}")
+    await page.get_by_role("combobox", name="Space").select_option(label=f"Lab {unique}")
     await page.get_by_role("button", name="Create key").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("created")
     secret = await page.get_by_label("The new API key").input_value()
