@@ -29,6 +29,7 @@ from spacegate.config import Settings
 from spacegate.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from spacegate.runtime import Runtime
 from tests.factories import OrgCtx, make_org
+from tests.fakes.provider import FakeProvider
 from tests.gateway.conftest import PROVIDER_KEY, World
 from tests.guarantees.harness import server
 from tests.guarantees.proxy import FaultProxy
@@ -238,3 +239,39 @@ def _ends_in_error(r: httpx.Response) -> bool:
         and all(e.startswith(b"data: ") for e in events)
         and (isinstance(decoded[-1], dict) and "error" in decoded[-1])
     )
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "stream"),
+    [("slow-first-byte", False), ("slow-drip", False), ("slow-drip", True)],
+)
+async def test_a_provider_slower_than_its_timeout_is_a_clean_504(
+    world: World, settings: Settings, behaviour: str, stream: bool
+) -> None:
+    """A connection's ``timeout_seconds`` bounds the whole exchange: an upstream that waits before
+    answering, or drips its answer, past it gives 504 (or, once a stream has started, a stream
+    ending in an error event), never a hung client."""
+    with FakeProvider(first_byte_delay=3.0, drip_delay=0.5, drip_pieces=8) as slow:
+        provider = await world.provider(base_url=f"{slow.url}/v1", config={"timeout_seconds": 1.0})
+        alias = f"timeout-{uuid.uuid4().hex[:6]}"
+        target = {"provider_id": provider, "upstream_model": f"m+{behaviour}"}
+        await world.model(alias, targets=[target])
+        r = await world.api.post(
+            "/v1/chat/completions",
+            json={
+                "model": alias,
+                "stream": stream,
+                "messages": [{"role": "user", "content": "hi"}],
+            },
+            headers=world.headers,
+        )
+    outcome = f"provider {behaviour}{' (stream)' if stream else ''} past a 1 s timeout: "
+    outcome += f"{r.status_code}" + (" stream ending in an error event" if stream else "")
+    record("faults", database=database(settings), cases=1, server_errors=0, outcome=outcome)
+    assert _clean(r)
+    if stream and r.status_code == 200:
+        assert _ends_in_error(r) and b"in time" in r.content, r.content[:500]
+    else:
+        # Without the connection's timeout the fake would have answered 200 in a few seconds.
+        assert r.status_code == 504, r.text
+        assert r.json()["error"]["type"]

@@ -6,6 +6,7 @@ before the provider is contacted, and its usage is handed to the batched meter a
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -30,7 +31,13 @@ from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
 from spacegate.gateway.providers import Endpoint, Upstream, send
-from spacegate.gateway.providers.base import ProviderResponse, ProviderStream, Usage
+from spacegate.gateway.providers.base import (
+    DEFAULT_TIMEOUTS,
+    ProviderResponse,
+    ProviderStream,
+    Timeouts,
+    Usage,
+)
 from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
 from spacegate.kit import metrics
 from spacegate.limits.service import LimitService
@@ -327,12 +334,25 @@ class Gateway:
 
 
 def _upstream(target: Target) -> Upstream:
+    seconds = target.config.get("timeout_seconds")
     return Upstream(
         protocol=target.protocol,  # type: ignore[arg-type]
         base_url=target.base_url,
         api_key=target.api_key,
         upstream_model=target.upstream_model,
         config=target.config,
+        timeouts=_timeouts(float(seconds)) if seconds else DEFAULT_TIMEOUTS,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _timeouts(seconds: float) -> Timeouts:
+    """A connection's ``timeout_seconds``: the whole exchange (a stream included) ends by then,
+    and no single wait for bytes may be longer."""
+    return Timeouts(
+        connect=min(DEFAULT_TIMEOUTS.connect, seconds),
+        read=min(DEFAULT_TIMEOUTS.read, seconds),
+        total=seconds,
     )
 
 
