@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import orjson
 import uvloop
+
 from bench import gateway_load as load
 from bench import gateway_procs as procs
 from bench import gateway_profile as profile

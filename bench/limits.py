@@ -254,9 +254,12 @@ READING = [
     "tokens, decides and formats its `RateLimit` field). With Redis, the Lua script's own work "
     "runs in the Redis server, which here shares the same two cores with Spacegate, the fake "
     "provider and the load generator: its CPU per answer is taken from Spacegate's throughput "
-    "just as Spacegate's own is. On a deployment with Redis on its own host, the Redis run "
-    "costs Spacegate about its *CPU added* only. Throughput ratios on a shared machine move by "
-    "±10% from run to run (see each round); the CPU figures move much less.",
+    "just as Spacegate's own is. Checks that queue up while a round trip is in flight go out "
+    "together as one script run per org (each still decided alone, in order), so Redis's CPU "
+    "per answer falls as concurrency rises; at one call at a time it is one script run per "
+    "call. On a deployment with Redis on its own host, the Redis run costs Spacegate about its "
+    "*CPU added* only. Throughput ratios on a shared machine move by ±10% from run to run (see "
+    "each round); the CPU figures move much less.",
 ]
 
 

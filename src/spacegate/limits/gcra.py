@@ -7,7 +7,7 @@ than one ``period`` ahead of now. That is a token bucket of capacity ``limit`` r
 continuously, starting full: in any ``T`` seconds at most ``limit + limit * T / period`` units get
 through, with no doubling at window edges, and a refusal knows exactly when it would succeed.
 
-The Redis backend runs the same arithmetic in Lua (``lua.LUA_ADMIT``); keep them in step.
+The Redis backend runs the same arithmetic in Lua (``lua.LUA_BATCH``); keep them in step.
 """
 
 from __future__ import annotations

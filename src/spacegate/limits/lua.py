@@ -1,143 +1,223 @@
-"""The Redis backend's two Lua scripts: the same arithmetic as ``gcra`` and ``InProcessBackend``,
-run atomically with Redis's own clock (``TIME``). Keep them in step with the Python.
+"""The Redis backend's Lua script: the same arithmetic as ``gcra`` and ``InProcessBackend``, run
+atomically with Redis's own clock (``TIME``). Keep it in step with the Python.
 
-``LUA_ADMIT`` checks every rate, budget and concurrency cap of one call and takes them all, or
-nothing; its arguments and its one-string answer are laid out in ``wire``. ``LUA_SETTLE``
-applies settlements: any number of rate corrections, budget corrections and lease releases
-(several calls' worth, batched), in order.
+``LUA_BATCH`` runs one org's share of a pipeline (every key carries the org's hash tag, so one
+Redis Cluster slot): first the settlements queued for that org (rate corrections, budget
+corrections, lease releases, in order), then any number of checks, one after the other in the
+order they were queued. Each check tests every rate, budget and concurrency cap of its call and
+takes them all, or nothing, exactly as if it ran alone after the checks before it: the state it
+sees includes what they took. What the batch shares is the work around the arithmetic: one
+``TIME``, one ``MGET`` for every rate and budget key it touches, and one ``SET`` per key it
+changed, at the end (a key taken by 30 checks is written once, with what the 30th left).
+
+Layout (``wire`` builds it): ``KEYS`` are the settlements' rate, budget and lease keys, then
+each plan's rate, budget and lease keys (a *plan* is what checks made from the same limits share:
+their keys, counts, rates, limits and caps, sent and parsed once per batch however many checks
+use it). ``ARGV`` starts with the settlements' counts of rates, budgets and leases, the number of
+plans and the number of checks; then the settlements' arguments (``limit, period, delta`` per
+rate, ``delta`` per budget, the lease id per lease); then each plan: ``nr, nb, nl, dry``,
+``limit, period`` per rate, the limit per budget, ``cap, lease_s`` for a lease; then each check:
+its plan's number, then what the call brings (the cost per rate; ``cost, seed, ttl`` per budget;
+the lease id). The answer is one string per check, joined by newlines, each laid out as
+``wire.parse_admit`` reads it.
 """
 
 from __future__ import annotations
 
 from spacegate.limits.gcra import EPOCH, EPS
 
-_LUA_PRELUDE = f"""
+LUA_BATCH = f"""
 local t = redis.call('TIME')
 local now = (tonumber(t[1]) - {EPOCH}) + tonumber(t[2]) / 1000000
-local nr, nb, nl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local a = 5
 local function fmt(v) return string.format('%.17g', v) end
-local function whole(v) local w = math.floor(v + 1e-6) if w < 0 then return 0 end return w end
-"""
+local snr, snb, snl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local np, nc = tonumber(ARGV[4]), tonumber(ARGV[5])
 
-LUA_ADMIT = (
-    _LUA_PRELUDE
-    + f"""
-local dry = ARGV[4] == '1'
--- Arguments: what the plan fixes first (a), then what each call brings (v).
-local v = 5 + 2 * nr + nb + 2 * nl
-local out = {{'ok'}}
-local n = 1
-local ok = true
-local new_tats, ttls, missing = {{}}, {{}}, {{}}
--- Every rate's TAT and every budget's total in one call.
-local held = {{}}
-if nr + nb > 0 then held = redis.call('MGET', unpack(KEYS, 1, nr + nb)) end
-for i = 1, nr do
-  local limit, period, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[v])
-  a = a + 2
-  v = v + 1
-  local interval = period / limit
-  if cost > limit then cost = limit end
-  local tat = tonumber(held[i])
-  local base = now
-  if tat and tat > now then base = tat end
-  local new_tat = base + cost * interval
-  local allow_at = new_tat - period
-  local before = whole((period - (base - now)) / interval)
-  if allow_at > now + {EPS} then
-    ok = false
-    out[n + 1], out[n + 2], out[n + 3] = '0', before, before
-    out[n + 4], out[n + 5] = fmt(allow_at - now), fmt(base - now)
-  else
-    new_tats[i] = new_tat
-    out[n + 1], out[n + 2] = '1', whole((period - (new_tat - now)) / interval)
-    out[n + 3], out[n + 4], out[n + 5] = before, '0', fmt(new_tat - now)
+-- Every rate and budget key of the batch is read once (leases are sorted sets, read apart).
+local vals, order, seen = {{}}, {{}}, {{}}
+local function want(k) if not seen[k] then seen[k] = true order[#order + 1] = k end end
+for i = 1, snr + snb do want(KEYS[i]) end
+local plans = {{}}
+local k, a = snr + snb + snl, 6 + 3 * snr + snb + snl
+for q = 1, np do
+  local nr, nb, nl = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local plan = {{nr = nr, nb = nb, nl = nl, dry = ARGV[a + 3] == '1', k = k,
+                limits = {{}}, periods = {{}}, intervals = {{}}, budgets = {{}}}}
+  a = a + 4
+  for i = 1, nr do
+    local limit, period = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    plan.limits[i], plan.periods[i], plan.intervals[i] = limit, period, period / limit
+    a = a + 2
   end
-  n = n + 5
-end
-local totals = {{}}
-for j = 1, nb do
-  local limit = tonumber(ARGV[a])
-  local cost, seed, ttl = tonumber(ARGV[v]), ARGV[v + 1], ARGV[v + 2]
-  a = a + 1
-  v = v + 3
-  ttls[j] = ttl
-  local used = tonumber(held[nr + j])
-  if used == nil then
-    if seed == '' then
-      table.insert(missing, tostring(j - 1))
-      used = 0
-    else
-      used = tonumber(seed)
-    end
+  for j = 1, nb do plan.budgets[j] = tonumber(ARGV[a]) a = a + 1 end
+  if nl == 1 then
+    plan.cap, plan.lease_s = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    a = a + 2
   end
-  totals[j] = used + cost
-  local fits = used + cost <= limit + 1e-9
-  if not fits then ok = false end
-  out[n + 1], out[n + 2] = fits and '1' or '0', fmt(used)
-  n = n + 2
+  for i = k + 1, k + nr + nb do want(KEYS[i]) end
+  k = k + nr + nb + nl
+  plans[q] = plan
 end
-local lkey
-if nl == 1 then
-  lkey = KEYS[nr + nb + 1]
-  local cap = tonumber(ARGV[a])
-  redis.call('ZREMRANGEBYSCORE', lkey, '-inf', now)
-  local free = redis.call('ZCARD', lkey) < cap
-  if not free then ok = false end
-  n = n + 1
-  out[n] = free and '1' or '0'
+local checks_at = a
+for s = 1, #order, 500 do
+  local e = math.min(s + 499, #order)
+  local got = redis.call('MGET', unpack(order, s, e))
+  for i = s, e do vals[order[i]] = tonumber(got[i - s + 1]) or false end
 end
-if #missing > 0 then
-  out[1] = 'seed'
-  for _, m in ipairs(missing) do n = n + 1 out[n] = m end
-  return table.concat(out, ' ')
-end
-if not ok then out[1] = 'no' return table.concat(out, ' ') end
-if dry then return table.concat(out, ' ') end
-for i = 1, nr do
-  redis.call('SET', KEYS[i], fmt(new_tats[i]), 'PX', math.ceil((new_tats[i] - now) * 1000) + 1000)
-end
-for j = 1, nb do
-  redis.call('SET', KEYS[nr + j], fmt(totals[j]), 'EX', ttls[j])
-end
-if nl == 1 then
-  local lease_s = tonumber(ARGV[a + 1])
-  redis.call('ZADD', lkey, now + lease_s, ARGV[v])
-  redis.call('PEXPIRE', lkey, math.ceil(lease_s * 1000) + 1000)
-end
-return table.concat(out, ' ')
-"""
-)
 
-LUA_SETTLE = (
-    _LUA_PRELUDE
-    + """
-for i = 1, nr do
+-- What changed, written once at the end: 'r' a TAT, 'k' a total keeping its TTL, 'e' a total
+-- with ttl[key] seconds to live.
+local how, ttl, dirty = {{}}, {{}}, {{}}
+local function mark(key, m) if not how[key] then dirty[#dirty + 1] = key end how[key] = m end
+local counts = {{}}
+local function held(key)
+  local c = counts[key]
+  if c == nil then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    c = redis.call('ZCARD', key)
+    counts[key] = c
+  end
+  return c
+end
+
+-- Settlements.
+a = 6
+for i = 1, snr do
+  local key = KEYS[i]
   local limit, period, delta = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
   local interval = period / limit
-  local tat = tonumber(redis.call('GET', KEYS[i]))
+  local tat = vals[key]
   local new_tat = nil
   if delta > 0 then
-    if tat == nil or tat < now then tat = now end
+    if not tat or tat < now then tat = now end
     new_tat = tat + delta * interval
-  elseif tat ~= nil then
+  elseif tat then
     new_tat = math.max(tat + delta * interval, now)
   end
-  if new_tat ~= nil then
-    redis.call('SET', KEYS[i], fmt(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-  end
+  if new_tat ~= nil then vals[key] = new_tat mark(key, 'r') end
 end
-for j = 1, nb do
+for j = 1, snb do
+  local key = KEYS[snr + j]
   local delta = tonumber(ARGV[a])
-  a = a + 2
-  if redis.call('EXISTS', KEYS[nr + j]) == 1 then
-    local held = tonumber(redis.call('GET', KEYS[nr + j]))
-    redis.call('SET', KEYS[nr + j], fmt(held + delta), 'KEEPTTL')
+  a = a + 1
+  if vals[key] then
+    vals[key] = vals[key] + delta
+    if how[key] ~= 'e' then mark(key, 'k') end
   end
 end
-for k = 1, nl do redis.call('ZREM', KEYS[nr + nb + k], ARGV[a + k - 1]) end
-return 1
+for l = 1, snl do
+  local key = KEYS[snr + snb + l]
+  local gone = redis.call('ZREM', key, ARGV[a])
+  a = a + 1
+  if counts[key] ~= nil then counts[key] = counts[key] - gone end
+end
+
+-- Checks, in order (the tables are reused from one check to the next).
+local answers, out, new_tats, totals, ttls, missing = {{}}, {{}}, {{}}, {{}}, {{}}, {{}}
+a = checks_at
+for c = 1, nc do
+  local plan = plans[tonumber(ARGV[a])]
+  local nr, nb, nl, k = plan.nr, plan.nb, plan.nl, plan.k
+  local limits, periods, intervals = plan.limits, plan.periods, plan.intervals
+  local v = a + 1
+  local n = 1
+  local ok = true
+  local nm = 0
+  for i = 1, nr do
+    local limit, interval = limits[i], intervals[i]
+    local cost = tonumber(ARGV[v])
+    v = v + 1
+    if cost > limit then cost = limit end
+    local tat = vals[KEYS[k + i]]
+    local base = now
+    if tat and tat > now then base = tat end
+    local new_tat = base + cost * interval
+    if new_tat - periods[i] > now + {EPS} then
+      ok = false
+      out[n + 1], out[n + 2] = '0', fmt(base - now)
+    else
+      new_tats[i] = new_tat
+      out[n + 1], out[n + 2] = '1', fmt(new_tat - now)
+    end
+    n = n + 2
+  end
+  for j = 1, nb do
+    local cost, seed = tonumber(ARGV[v]), ARGV[v + 1]
+    ttls[j] = ARGV[v + 2]
+    v = v + 3
+    local used = vals[KEYS[k + nr + j]]
+    if not used then
+      if seed == '' then
+        nm = nm + 1
+        missing[nm] = j - 1
+        used = 0
+      else
+        used = tonumber(seed)
+      end
+    end
+    totals[j] = used + cost
+    if used + cost <= plan.budgets[j] + 1e-9 then
+      out[n + 1] = '1'
+    else
+      ok = false
+      out[n + 1] = '0'
+    end
+    out[n + 2] = fmt(used)
+    n = n + 2
+  end
+  local lkey
+  if nl == 1 then
+    lkey = KEYS[k + nr + nb + 1]
+    n = n + 1
+    if held(lkey) < plan.cap then
+      out[n] = '1'
+    else
+      ok = false
+      out[n] = '0'
+    end
+  end
+  if nm > 0 then
+    out[1] = 'seed'
+    for m = 1, nm do out[n + m] = missing[m] end
+    n = n + nm
+  elseif not ok then
+    out[1] = 'no'
+  else
+    out[1] = 'ok'
+    if not plan.dry then
+      for i = 1, nr do
+        local key = KEYS[k + i]
+        vals[key] = new_tats[i]
+        if not how[key] then dirty[#dirty + 1] = key end
+        how[key] = 'r'
+      end
+      for j = 1, nb do
+        local key = KEYS[k + nr + j]
+        vals[key] = totals[j]
+        if not how[key] then dirty[#dirty + 1] = key end
+        how[key] = 'e'
+        ttl[key] = ttls[j]
+      end
+      if nl == 1 then
+        counts[lkey] = counts[lkey] + redis.call('ZADD', lkey, now + plan.lease_s, ARGV[v])
+        redis.call('PEXPIRE', lkey, math.ceil(plan.lease_s * 1000) + 1000)
+      end
+    end
+  end
+  answers[c] = table.concat(out, ' ', 1, n)
+  a = v + nl
+end
+
+for _, key in ipairs(dirty) do
+  local val, m = vals[key], how[key]
+  if m == 'r' then
+    redis.call('SET', key, fmt(val), 'PX', math.ceil((val - now) * 1000) + 1000)
+  elseif m == 'e' then
+    redis.call('SET', key, fmt(val), 'EX', ttl[key])
+  else
+    redis.call('SET', key, fmt(val), 'KEEPTTL')
+  end
+end
+return table.concat(answers, '\\n')
 """
-)

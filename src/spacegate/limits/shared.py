@@ -1,12 +1,14 @@
 """Limiter state in Redis, shared by every replica, at about one Redis round trip per call.
 
-Every check is one ``EVALSHA`` of ``lua.LUA_ADMIT``. Calls are not sent one by one: whatever is
-queued when the writer gets the loop goes out as one pipeline, in one write of ready-made RESP
-bytes (``wire``) on the writer's own connection, and the next pipeline leaves when the previous
-one is answered (one writer, so Redis runs this process's commands in the order they were
-queued). Settlements ride in the same pipelines, ahead of the checks queued with them, one
-``EVALSHA`` of ``lua.LUA_SETTLE`` per org however many calls it settles. So a settlement costs
-no round trip of its own, and:
+Calls are not sent one by one: whatever is queued when the writer gets the loop goes out as one
+pipeline, in one write of ready-made RESP bytes (``wire``) on the writer's own connection, and
+the next pipeline leaves as soon as the previous one is answered (one writer, so Redis runs this
+process's commands in the order they were queued; nothing waits for a batch to fill). A pipeline
+holds one ``EVALSHA`` of ``lua.LUA_BATCH`` per org: that org's settlements, then its checks in
+the order they were queued, each decided as if it ran alone after the ones before it. So at low
+concurrency a check is one script run of one call, and under load N calls of an org queued
+during a round trip cost one script run, one read of their keys and one write of each key they
+changed, in place of N of each. Settlements ride ahead of the checks queued with them, and:
 
 - a settlement that *charges* (a call used more than it reserved) is sent with the very next
   pipeline, and is applied before any check this process queues after it;
@@ -18,6 +20,7 @@ would be. A pipeline that fails or outlasts ``timeout_s`` fails every call waiti
 caller, ``fallback.Resilient``, decides what that means; time this process's event loop spent
 elsewhere is not charged to Redis, see ``_timed``); its settlements are dropped, which
 keeps reservations standing (stricter) and loses only charges that were not already applied.
+A script run that Redis refuses fails the calls and settlements it carried, no others.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from redis.exceptions import NoScriptError, ResponseError
 
 from spacegate.limits import wire
 from spacegate.limits.backends import Admission, Outcome, Settlement
-from spacegate.limits.lua import LUA_ADMIT, LUA_SETTLE
+from spacegate.limits.lua import LUA_BATCH
 
 FailureHook = Callable[[str, BaseException], None]
 #: A wake-up this late (seconds) means the event loop was busy, not that Redis was slow.
@@ -63,7 +66,7 @@ class RedisBackend:
         self.settle_delay_s = settle_delay_s
         #: Told when settlements could not be written (checks raise to their own caller).
         self.on_failure: FailureHook | None = None
-        self._checks: list[tuple[bytes, asyncio.Future[Any]]] = []
+        self._checks: list[tuple[wire.Check, asyncio.Future[bytes]]] = []
         self._settlements: list[Settlement] = []
         self._settled: list[asyncio.Future[None]] = []
         self._writer: asyncio.Task[None] | None = None
@@ -74,8 +77,8 @@ class RedisBackend:
     # -- the API ------------------------------------------------------------------------------
 
     async def admit(self, req: Admission) -> Outcome:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._checks.append((wire.admit_command(req), future))
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._checks.append((wire.check(req), future))
         self._kick()
         return wire.parse_admit(await future, req)
 
@@ -119,9 +122,9 @@ class RedisBackend:
                 checks, self._checks = self._checks, []
                 settlements, self._settlements = self._settlements, []
                 settled, self._settled = self._settled, []
-                commands = [*wire.settle_commands(settlements), *(c for c, _ in checks)]
                 try:
-                    results = await self._timed(self._send(commands))
+                    commands = wire.commands(settlements, [c for c, _ in checks])
+                    results = await self._timed(self._send([c.data for c in commands]))
                 except Exception as exc:
                     # Redis is away: what queued meanwhile would only wait for the same fate.
                     checks += self._checks
@@ -135,10 +138,20 @@ class RedisBackend:
                     if settlements and self.on_failure is not None:
                         self.on_failure("settle", exc)
                     continue
-                refused = next(
-                    (r for r in results[: len(results) - len(checks)] if isinstance(r, Exception)),
-                    None,
-                )
+                refused: BaseException | None = None
+                for command, result in zip(commands, results, strict=True):
+                    got = [] if isinstance(result, BaseException) else wire.answers(result)
+                    if len(got) != len(command.checks) and not isinstance(result, BaseException):
+                        result = ResponseError(f"{len(got)} answers to {len(command.checks)}")
+                    if isinstance(result, BaseException):
+                        refused = refused or (result if command.settles else None)
+                        for i in command.checks:
+                            if not checks[i][1].done():
+                                checks[i][1].set_exception(result)
+                        continue
+                    for i, answer in zip(command.checks, got, strict=True):
+                        if not checks[i][1].done():
+                            checks[i][1].set_result(answer)
                 for done in settled:
                     if done.done():
                         continue
@@ -148,14 +161,6 @@ class RedisBackend:
                         done.set_exception(refused)
                 if refused is not None and self.on_failure is not None:
                     self.on_failure("settle", refused)
-                answers = results[len(results) - len(checks) :]
-                for (_, future), result in zip(checks, answers, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(result, BaseException):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
         finally:
             self._writer = None
 
@@ -184,8 +189,7 @@ class RedisBackend:
         results = await self._pipeline(commands)
         missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
         if missing:  # Redis restarted or was flushed: load the scripts, resend what bounced
-            await self.redis.script_load(LUA_ADMIT)
-            await self.redis.script_load(LUA_SETTLE)
+            await self.redis.script_load(LUA_BATCH)
             again = await self._pipeline([commands[i] for i in missing])
             for i, r in zip(missing, again, strict=True):
                 results[i] = r

@@ -1,27 +1,59 @@
 """The Redis backend's commands and replies as bytes on the wire (RESP), built by hand.
 
-A check is one ``EVALSHA`` of ``lua.LUA_ADMIT`` whose arguments put what never changes for a given
-plan first (keys, rates, limits, caps) and what every call brings last (costs, seeds, TTLs, the
-lease id). The first part is encoded once per plan and kept in the admission's ``memo``; a call
-only encodes its own few numbers. The script answers with one space-separated string, split here
-without decoding.
+One ``EVALSHA`` of ``lua.LUA_BATCH`` per org and pipeline carries that org's queued settlements
+and checks (the script's docstring gives the layout). A check's part is split in two: its
+*plan* (keys, counts, rates, limits and caps: the same for every call made from one
+entitlement and key) is encoded once and kept in the admission's ``memo``, and sent once per
+batch however many of the batch's checks share it; a call only encodes its own few numbers
+(costs, seeds, TTLs, the lease id). Settlements are merged per key where that changes nothing
+(``_merged``). The script answers with one line per check, split here without decoding.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from spacegate.limits.backends import Admission, Outcome, RateState, Settlement
-from spacegate.limits.lua import LUA_ADMIT, LUA_SETTLE
+from spacegate.limits.gcra import Rate
+from spacegate.limits.lua import LUA_BATCH
 
 
 def _sha(script: str) -> bytes:
     return hashlib.sha1(script.encode()).hexdigest().encode()  # noqa: S324  (Redis names scripts so)
 
 
-ADMIT_SHA, SETTLE_SHA = _sha(LUA_ADMIT), _sha(LUA_SETTLE)
+BATCH_SHA = _sha(LUA_BATCH)
 _MEMO = "redis"
+#: At most this many checks in one script run (a longer batch is split, in order): one run
+#: blocks Redis while it lasts.
+MAX_CHECKS = 256
+
+
+#: What a check's part holds whatever the call (its plan): its tag, keys and leading arguments,
+#: encoded, with their counts.
+Fixed = tuple[str, bytes, int, bytes, int]
+
+
+class Check(NamedTuple):
+    """One call's part of a batch: its plan's part (shared by the checks of one plan) and its
+    own arguments, encoded."""
+
+    tag: str
+    fixed: Fixed
+    args: bytes
+    nargs: int
+
+
+class Command(NamedTuple):
+    """One ``EVALSHA`` of a pipeline: whether it carries settlements, and which checks (their
+    places in the pipeline's queue), in order."""
+
+    data: bytes
+    settles: bool
+    checks: list[int]
 
 
 def pack(args: Sequence[bytes]) -> bytes:
@@ -34,30 +66,37 @@ def _bulks(args: Sequence[bytes]) -> bytes:
 
 
 def _num(value: float) -> bytes:
-    return b"%r" % float(value)
+    """A number as Lua's ``tonumber`` reads it back exactly (the same few recur: kept)."""
+    got = _NUMS.get(value)
+    if got is None:
+        if len(_NUMS) >= 4096:
+            _NUMS.clear()
+        got = _NUMS[value] = b"%r" % float(value)
+    return got
 
 
-def admit_command(req: Admission) -> bytes:
+_NUMS: dict[float, bytes] = {}
+
+
+def check(req: Admission) -> Check:
     memo = req.memo
-    head = memo.get(_MEMO) if memo is not None else None
-    if head is None:
-        head = _admit_head(req)
+    fixed: Fixed | None = memo.get(_MEMO) if memo is not None else None
+    if fixed is None:
+        fixed = _fixed(req)
         if memo is not None:
-            memo[_MEMO] = head
+            memo[_MEMO] = fixed
     tail: list[bytes] = [_num(r.cost) for r in req.rates]
     for b in req.budgets:
         tail += [_num(b.cost), b"" if b.seed is None else _num(b.seed), b"%d" % b.ttl]
     if req.lease is not None:
         tail.append(req.lease.lease.encode())
-    return head + _bulks(tail)
+    return Check(fixed[0], fixed, _bulks(tail), len(tail))
 
 
-def _admit_head(req: Admission) -> bytes:
-    """Everything up to the per-call arguments, array length included (so only their count
-    must stay the same for a given memo, which it does: one per rate, three per budget...)."""
-    keys = [r.key.encode() for r in req.rates] + [b.key.encode() for b in req.budgets]
+def _fixed(req: Admission) -> Fixed:
+    keys = [r.key for r in req.rates] + [b.key for b in req.budgets]
     if req.lease is not None:
-        keys.append(req.lease.key.encode())
+        keys.append(req.lease.key)
     args = [
         b"%d" % len(req.rates),
         b"%d" % len(req.budgets),
@@ -69,75 +108,160 @@ def _admit_head(req: Admission) -> bytes:
     args += [_num(b.limit) for b in req.budgets]
     if req.lease is not None:
         args += [b"%d" % req.lease.cap, _num(req.lease.lease_s)]
-    tail = len(req.rates) + 3 * len(req.budgets) + (1 if req.lease else 0)
-    words = [b"EVALSHA", ADMIT_SHA, b"%d" % len(keys), *keys, *args]
-    return b"*%d\r\n" % (len(words) + tail) + _bulks(words)
+    tag = tag_of(keys[0]) if keys else ""
+    return tag, _bulks([k.encode() for k in keys]), len(keys), _bulks(args), len(args)
 
 
-def settle_commands(settlements: list[Settlement]) -> list[bytes]:
-    """One command per org (one hash tag: one Redis Cluster slot), keeping their order."""
-    by_org: dict[str, list[Settlement]] = {}
+def commands(settlements: list[Settlement], checks: list[Check]) -> list[Command]:
+    """The pipeline: one command per org (one hash tag: one Redis Cluster slot), in the order
+    orgs first appear; within an org, its settlements and then its checks, in queued order."""
+    groups: dict[str, tuple[list[Settlement], list[int]]] = {}
     for s in settlements:
-        by_org.setdefault(_tag(s), []).append(s)
-    commands = []
-    for group in by_org.values():
-        rate_keys: list[bytes] = []
-        budget_keys: list[bytes] = []
-        lease_keys: list[bytes] = []
-        args: list[bytes] = []
-        budget_args: list[bytes] = []
-        lease_args: list[bytes] = []
-        for s in group:
-            for key, rate, delta in s.rates:
-                rate_keys.append(key.encode())
-                args += [_num(rate.limit), _num(rate.period), _num(delta)]
-            for key, change, ttl in s.budgets:
-                budget_keys.append(key.encode())
-                budget_args += [_num(change), b"%d" % ttl]
-            if s.lease is not None:
-                lease_keys.append(s.lease[0].encode())
-                lease_args.append(s.lease[1].encode())
-        keys = rate_keys + budget_keys + lease_keys
-        head = [b"%d" % len(rate_keys), b"%d" % len(budget_keys), b"%d" % len(lease_keys), b"0"]
-        commands.append(
-            pack(
-                [
-                    b"EVALSHA",
-                    SETTLE_SHA,
-                    b"%d" % len(keys),
-                    *keys,
-                    *head,
-                    *args,
-                    *budget_args,
-                    *lease_args,
-                ]
-            )
-        )
-    return commands
+        groups.setdefault(_tag(s), ([], []))[0].append(s)
+    for i, c in enumerate(checks):
+        groups.setdefault(c.tag, ([], []))[1].append(i)
+    out = []
+    for group, places in groups.values():
+        for start in range(0, max(len(places), 1), MAX_CHECKS):
+            part = places[start : start + MAX_CHECKS]
+            settles = bool(group) and start == 0
+            data = _batch(group if settles else [], [checks[i] for i in part])
+            out.append(Command(data, settles, part))
+    return out
+
+
+def _batch(settlements: list[Settlement], checks: list[Check]) -> bytes:
+    rate_keys: list[bytes] = []
+    budget_keys: list[bytes] = []
+    lease_keys: list[bytes] = []
+    args: list[bytes] = []
+    budget_args: list[bytes] = []
+    lease_args: list[bytes] = []
+    rates, budgets = _merged(settlements)
+    for key, runs in rates.items():
+        for rate, delta in runs:
+            rate_keys.append(key.encode())
+            args += [_num(rate.limit), _num(rate.period), _num(delta)]
+    for key, change in budgets.items():
+        budget_keys.append(key.encode())
+        budget_args.append(_num(change))
+    for s in settlements:
+        if s.lease is not None:
+            lease_keys.append(s.lease[0].encode())
+            lease_args.append(s.lease[1].encode())
+    keys = rate_keys + budget_keys + lease_keys
+    # Each plan once (the checks sharing one share its ``Fixed``), then each check by number.
+    plans: dict[int, int] = {}
+    plan_keys: list[bytes] = []
+    plan_args: list[bytes] = []
+    own: list[bytes] = []
+    nkeys, nargs = len(keys), 0
+    for c in checks:
+        fixed = c.fixed
+        number = plans.get(id(fixed))
+        if number is None:
+            number = plans[id(fixed)] = len(plans) + 1
+            plan_keys.append(fixed[1])
+            plan_args.append(fixed[3])
+            nkeys += fixed[2]
+            nargs += fixed[4]
+        own += [_NUMBERS[number] if number < len(_NUMBERS) else _bulks([b"%d" % number]), c.args]
+        nargs += 1 + c.nargs
+    head = [
+        b"%d" % len(rate_keys),
+        b"%d" % len(budget_keys),
+        b"%d" % len(lease_keys),
+        b"%d" % len(plans),
+        b"%d" % len(checks),
+    ]
+    nargs += len(head) + len(args) + len(budget_args) + len(lease_args)
+    return b"".join(
+        [
+            b"*%d\r\n" % (3 + nkeys + nargs),
+            _bulks([b"EVALSHA", BATCH_SHA, b"%d" % nkeys, *keys]),
+            *plan_keys,
+            _bulks([*head, *args, *budget_args, *lease_args]),
+            *plan_args,
+            *own,
+        ]
+    )
+
+
+_NUMBERS = [_bulks([b"%d" % i]) for i in range(MAX_CHECKS + 1)]
+
+
+def _merged(
+    settlements: list[Settlement],
+) -> tuple[dict[str, list[tuple[Rate, float]]], dict[str, float]]:
+    """The settlements' corrections, per key, in as few steps as give the same result: keys do
+    not interact, so only each key's own order matters; one key's consecutive corrections of one
+    sign (and one rate) add up to one (refunds floor at a full bucket, charges start from
+    one), and a budget's corrections to one sum."""
+    rates: dict[str, list[tuple[Rate, float]]] = {}
+    budgets: dict[str, float] = {}
+    for s in settlements:
+        for key, rate, delta in s.rates:
+            runs = rates.get(key)
+            if runs is None:
+                rates[key] = [(rate, delta)]
+                continue
+            last_rate, last = runs[-1]
+            if (last_rate is rate or last_rate == rate) and (last > 0) == (delta > 0):
+                runs[-1] = (last_rate, last + delta)
+            else:
+                runs.append((rate, delta))
+        for key, change, _ in s.budgets:
+            budgets[key] = budgets.get(key, 0.0) + change
+    return rates, budgets
+
+
+def answers(raw: bytes | str | int) -> list[bytes]:
+    """A batch's answer: one reply per check."""
+    if isinstance(raw, int):
+        return []
+    data = raw.encode() if isinstance(raw, str) else raw
+    return data.split(b"\n") if data else []
 
 
 def charges(s: Settlement) -> bool:
     return any(d > 0 for _, _, d in s.rates) or any(d > 0 for _, d, _ in s.budgets)
 
 
-def _tag(s: Settlement) -> str:
-    key = s.rates[0][0] if s.rates else s.budgets[0][0] if s.budgets else s.lease[0]  # type: ignore[index]
+def tag_of(key: str) -> str:
     start = key.find("{")
     end = key.find("}", start + 1)
     return key[start : end + 1] if start >= 0 and end > start else ""
 
 
-def parse_admit(raw: bytes | str, req: Admission) -> Outcome:
-    items = (raw.encode() if isinstance(raw, str) else raw).split(b" ")
+def _tag(s: Settlement) -> str:
+    key = s.rates[0][0] if s.rates else s.budgets[0][0] if s.budgets else s.lease[0]  # type: ignore[index]
+    return tag_of(key)
+
+
+def parse_admit(raw: bytes, req: Admission) -> Outcome:
+    """One check's answer: ``ok``, ``no`` or ``seed``; per rate whether it passed and its TAT
+    less now (after the call if it passed, before it if not: the rest follows from the rate,
+    as in ``gcra.decide``); per budget whether it fits and its total before the call; whether
+    the concurrency cap has room; then, for ``seed``, the budgets that need one."""
+    items = raw.split(b" ")
     status, pos = items[0], 1
     ok = status == b"ok"
     out = Outcome(allowed=ok)
-    for _ in req.rates:
-        flag, after, before, retry, reset = items[pos : pos + 5]
-        pos += 5
-        out.rates.append(
-            RateState(flag == b"1", int(float(after if ok else before)), float(retry), float(reset))
-        )
+    for item in req.rates:
+        passed, ahead = items[pos] == b"1", float(items[pos + 1])
+        pos += 2
+        period, limit = item.rate.period, item.rate.limit
+        interval = period / limit
+        if passed and ok:
+            out.rates.append(RateState(True, _whole((period - ahead) / interval), 0.0, ahead))
+            continue
+        cost = item.cost if item.cost < limit else limit
+        if passed:  # the call was refused by another limit: this one is left as it was
+            left = _whole((period - (ahead - cost * interval)) / interval)
+            out.rates.append(RateState(True, left, 0.0, ahead))
+        else:
+            retry = ahead + cost * interval - period
+            out.rates.append(RateState(False, _whole((period - ahead) / interval), retry, ahead))
     for _ in req.budgets:
         out.budget_ok.append(items[pos] == b"1")
         out.used.append(float(items[pos + 1]))
@@ -148,3 +272,8 @@ def parse_admit(raw: bytes | str, req: Admission) -> Outcome:
     if status == b"seed":
         out.missing = [int(v) for v in items[pos:]]
     return out
+
+
+def _whole(units: float) -> int:
+    w = math.floor(units + 1e-6)
+    return w if w > 0 else 0
