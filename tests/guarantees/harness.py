@@ -7,14 +7,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-
 from spacegate.config import Settings
-from tests.limits.procs import _free_port, _spacegate
+from tests.procs import free_port, spacegate_command, wait_healthy
 
 
 class Server:
@@ -22,7 +19,7 @@ class Server:
         self, settings: Settings, workdir: Path, *, database_url: str | None = None, **env: str
     ) -> None:
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
         self.kills = 0
@@ -50,7 +47,7 @@ class Server:
             self.proc.wait(30)  # a kill from another thread may still be reaping it
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [_spacegate(), "serve", "--port", str(self.port), "--workers", "1"],
+                [spacegate_command(), "serve", "--port", str(self.port), "--workers", "1"],
                 cwd=self.workdir,
                 env=self.env,
                 stdout=out,
@@ -62,15 +59,7 @@ class Server:
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"spacegate exited early:\n{self.log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError(f"spacegate did not answer /healthz in {timeout:.0f} s")
+        wait_healthy(self.proc, self.url, self.log, timeout=timeout)
 
     def freeze(self) -> None:
         """SIGSTOP: the process keeps its sockets, and the kernel keeps accepting connections

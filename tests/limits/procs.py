@@ -7,32 +7,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
 from spacegate.config import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _spacegate() -> str:
-    local = Path(sys.executable).parent / "spacegate"
-    found = str(local) if local.exists() else shutil.which("spacegate")
-    if found is None:
-        raise RuntimeError("the 'spacegate' command is not installed: run `uv sync`")
-    return found
+from tests.procs import free_port, spacegate_command, wait_healthy
 
 
 class Instance:
@@ -46,15 +28,7 @@ class Instance:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"spacegate exited early:\n{self.log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"spacegate did not answer /healthz in {timeout:.0f} s")
+        wait_healthy(self.proc, self.url, self.log, timeout=timeout)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -90,11 +64,11 @@ def instances(
     started: list[Instance] = []
     try:
         for n in range(count):
-            port = _free_port()
+            port = free_port()
             log = workdir / f"spacegate-{n}.log"
             with log.open("wb") as out:
                 proc = subprocess.Popen(
-                    [_spacegate(), "serve", "--port", str(port), "--workers", "1"],
+                    [spacegate_command(), "serve", "--port", str(port), "--workers", "1"],
                     cwd=workdir,
                     env=base,
                     stdout=out,
