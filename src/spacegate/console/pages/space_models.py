@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -224,32 +224,15 @@ async def _act(
     return redirect(_base(space_id), flash=message)
 
 
-@router.post("/spaces/{space_id}/models/{model_id}/enable", response_class=HTMLResponse)
-async def enable(
-    request: Request, form: FormDep, space_id: uuid.UUID, model_id: uuid.UUID
+@router.post("/spaces/{space_id}/models/{model_id}/{action}", response_class=HTMLResponse)
+async def row_action(
+    request: Request,
+    form: FormDep,
+    space_id: uuid.UUID,
+    model_id: uuid.UUID,
+    action: Literal["enable", "disable", "default", "remove"],
 ) -> Response:
-    return await _act(request, form, space_id, model_id, "enable")
-
-
-@router.post("/spaces/{space_id}/models/{model_id}/disable", response_class=HTMLResponse)
-async def disable(
-    request: Request, form: FormDep, space_id: uuid.UUID, model_id: uuid.UUID
-) -> Response:
-    return await _act(request, form, space_id, model_id, "disable")
-
-
-@router.post("/spaces/{space_id}/models/{model_id}/default", response_class=HTMLResponse)
-async def make_default(
-    request: Request, form: FormDep, space_id: uuid.UUID, model_id: uuid.UUID
-) -> Response:
-    return await _act(request, form, space_id, model_id, "default")
-
-
-@router.post("/spaces/{space_id}/models/{model_id}/remove", response_class=HTMLResponse)
-async def remove(
-    request: Request, form: FormDep, space_id: uuid.UUID, model_id: uuid.UUID
-) -> Response:
-    return await _act(request, form, space_id, model_id, "remove")
+    return await _act(request, form, space_id, model_id, action)
 
 
 # -- one model's terms in the space -----------------------------------------------------------
