@@ -152,10 +152,7 @@ class Gateway:
             call.limits = await self.limiter.admit(request, call, body)
         except GatewayError as exc:
             return exc.response()
-        response = await self._dispatch(call, body, stream)
-        if call.limits is not None:
-            response.headers.update(call.limits.headers)
-        return response
+        return await self._dispatch(call, body, stream)
 
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float
@@ -208,7 +205,7 @@ class Gateway:
                 503, f"The model '{call.route.alias}' has no usable target.", code="no_target"
             )
             self._meter(call, None, err.status, None, 0.0, stream, error=err.message)
-            return err.response()
+            return err.response(_headers(call))
         failures: list[ProviderError] = []
         upstream_time = 0.0
         for target in targets:
@@ -234,13 +231,13 @@ class Gateway:
                 result.body,
                 status_code=result.status,
                 media_type=result.media_type,
-                headers={OVERHEAD_HEADER: f"{overhead_ms:.3f}"},
+                headers=_headers(call, f"{overhead_ms:.3f}"),
             )
         err = _final_error(failures)
         overhead_ms = self._meter(
             call, None, err.status, None, upstream_time, stream, error=err.message
         )
-        return err.response({OVERHEAD_HEADER: f"{overhead_ms:.3f}"})
+        return err.response(_headers(call, f"{overhead_ms:.3f}"))
 
     def _stream(
         self, call: Call, target: Target, result: ProviderStream, t0: float, upstream_before: float
@@ -271,7 +268,10 @@ class Gateway:
         return StreamingResponse(
             body(),
             media_type="text/event-stream",
-            headers={OVERHEAD_HEADER: f"{max(overhead_ms, 0.0):.3f}", "Cache-Control": "no-cache"},
+            headers={
+                **_headers(call, f"{max(overhead_ms, 0.0):.3f}"),
+                "Cache-Control": "no-cache",
+            },
         )
 
     def _meter(
@@ -331,6 +331,15 @@ class Gateway:
             metrics.token_usage.labels(op, route.alias, "input").observe(prompt)
             metrics.token_usage.labels(op, route.alias, "output").observe(completion)
         return overhead_ms
+
+
+def _headers(call: Call, overhead_ms: str | None = None) -> dict[str, str]:
+    """A call's own response headers (the overhead, the limits' RateLimit fields), given to the
+    response when it is made: cheaper than adding them to a made response."""
+    headers = {OVERHEAD_HEADER: overhead_ms} if overhead_ms is not None else {}
+    if call.limits is not None:
+        headers.update(call.limits.headers)
+    return headers
 
 
 def _upstream(target: Target) -> Upstream:
