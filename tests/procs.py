@@ -41,3 +41,15 @@ def wait_healthy(
                 return
         time.sleep(0.05)
     raise RuntimeError(f"spacegate did not answer /healthz in {timeout:.0f} s")
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 20 s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)

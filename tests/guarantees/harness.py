@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from spacegate.config import Settings
-from tests.procs import free_port, spacegate_command, wait_healthy
+from tests.procs import free_port, spacegate_command, stop_process, wait_healthy
 
 
 class Server:
@@ -82,13 +82,8 @@ class Server:
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGCONT)
-        self.proc.terminate()
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot handle SIGTERM
+        stop_process(self.proc)
 
     def errors_logged(self) -> int:
         """Unhandled errors (500s) the server logged, over every life it had."""

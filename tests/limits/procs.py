@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from spacegate.config import Settings
-from tests.procs import free_port, spacegate_command, wait_healthy
+from tests.procs import free_port, spacegate_command, stop_process, wait_healthy
 
 
 class Instance:
@@ -31,13 +31,7 @@ class Instance:
         wait_healthy(self.proc, self.url, self.log, timeout=timeout)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
     def fallbacks(self) -> float:
         """``spacegate_limits_fallback_total`` summed over its labels: checks decided without

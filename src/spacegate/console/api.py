@@ -23,11 +23,22 @@ class ConsoleApi:
 
     def __init__(self, app: ASGIApp, api_key: str, *, request_id: str | None = None) -> None:
         transport = httpx.ASGITransport(app=app)
-        self.sdk = AsyncSpacegate(BASE_URL, api_key, retry=NO_RETRY, http_transport=transport)
+        self._transport = transport
+        self._api_key = api_key
+        self._sdk: AsyncSpacegate | None = None
         headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "spacegate-console"}
         if request_id:
             headers["X-Request-ID"] = request_id
         self._http = httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers)
+
+    @property
+    def sdk(self) -> AsyncSpacegate:
+        """The typed client, made on first use (most pages only need the raw calls)."""
+        if self._sdk is None:
+            self._sdk = AsyncSpacegate(
+                BASE_URL, self._api_key, retry=NO_RETRY, http_transport=self._transport
+            )
+        return self._sdk
 
     async def request(
         self,
@@ -64,7 +75,8 @@ class ConsoleApi:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-        await self.sdk.aclose()
+        if self._sdk is not None:
+            await self._sdk.aclose()
 
 
 class FormError:
@@ -81,6 +93,13 @@ class FormError:
                     self.fields.setdefault(loc[0], str(item.get("msg", "")))
             if self.fields:
                 self.message = "Some fields need attention."
+
+    @classmethod
+    def of_fields(cls, fields: dict[str, str]) -> FormError:
+        """Fields the console itself refused before calling the API."""
+        error = cls.__new__(cls)
+        error.status, error.message, error.fields = 422, "Some fields need attention.", fields
+        return error
 
 
 __all__ = ["APIStatusError", "ConsoleApi", "FormError"]

@@ -24,13 +24,17 @@ def render(
     name: str,
     context: dict[str, Any] | None = None,
     *,
-    status_code: int = 200,
+    status_code: int | None = None,
 ) -> HTMLResponse:
-    """A page (or, for an HTMX request, the same template: it decides what to send)."""
+    """A page (or, for an HTMX request, the same template: it decides what to send). A form
+    refused by the API (``error`` in the context) is answered with the API's status."""
     ctx: dict[str, Any] = {"console": getattr(request.state, "console", None)}
     ctx.update(context or {})
     ctx.setdefault("flash", unquote(request.cookies.get(FLASH_COOKIE, "")) or None)
     ctx["htmx"] = request.headers.get("HX-Request") == "true"
+    if status_code is None:
+        error = ctx.get("error")
+        status_code = getattr(error, "status", None) or 200
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path=PATH)

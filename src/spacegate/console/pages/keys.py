@@ -34,13 +34,6 @@ class InvalidFields(Exception):
         self.fields = fields
 
 
-class LocalFormError(FormError):
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.status = 422
-        self.message = "Some fields need attention."
-        self.fields = fields
-
-
 def is_session_key(console: Console, key: dict[str, Any]) -> bool:
     """Whether ``key`` (from the API) is the one this console session signed in with."""
     return bool(key.get("prefix") == display_prefix(console.session.api_key))
@@ -76,8 +69,7 @@ async def _list_page(
         "form": form or {"idempotency_key": str(uuid.uuid4())},
         "error": error,
     }
-    status = error.status if error else 200
-    return render(request, "keys/list.html", context, status_code=status)
+    return render(request, "keys/list.html", context)
 
 
 @router.get("/keys", response_class=HTMLResponse)
@@ -121,7 +113,9 @@ async def create_key(request: Request, form: FormDep) -> Response:
             "/v1/api-keys", body, idempotency_key=values.get("idempotency_key") or None
         )
     except InvalidFields as exc:
-        return await _list_page(request, console, form=values, error=LocalFormError(exc.fields))
+        return await _list_page(
+            request, console, form=values, error=FormError.of_fields(exc.fields)
+        )
     except APIStatusError as exc:
         return await _list_page(request, console, form=values, error=FormError(exc))
     limits_error = None

@@ -125,4 +125,4 @@ async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
         "detail_fields": DETAIL_FIELDS,
         "filtered": any(filters.values()),
     }
-    return render(request, "logs/index.html", context, status_code=error.status if error else 200)
+    return render(request, "logs/index.html", context)

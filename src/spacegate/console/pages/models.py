@@ -147,8 +147,7 @@ async def _provider_page(
     context = _context(
         None, provider=provider, form=form or _provider_values(provider), error=error
     )
-    status = error.status if error else 200
-    return render(request, "models/provider.html", context, status_code=status)
+    return render(request, "models/provider.html", context)
 
 
 @router.post("/models/providers", response_class=HTMLResponse)
@@ -276,8 +275,7 @@ async def _model_page(
         error=error,
         rows=rows or min(_row_count(form) + 1, _MAX_ROWS),
     )
-    status = error.status if error else 200
-    return render(request, "models/model.html", context, status_code=status)
+    return render(request, "models/model.html", context)
 
 
 @router.post("/models", response_class=HTMLResponse)

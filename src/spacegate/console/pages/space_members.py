@@ -97,8 +97,7 @@ async def _members_page(
         "form": form or {"idempotency_key": str(uuid.uuid4()), "role": "developer"},
         "error": error,
     }
-    status = error.status if error else 200
-    return render(request, "spaces/members.html", context, status_code=status)
+    return render(request, "spaces/members.html", context)
 
 
 @router.get("/spaces/{space_id}/members", response_class=HTMLResponse)

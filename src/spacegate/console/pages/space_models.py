@@ -158,8 +158,7 @@ async def _list_page(
         "form": form or {"idempotency_key": str(uuid.uuid4()), "is_enabled": "on"},
         "error": error,
     }
-    status = error.status if error else 200
-    return render(request, "space_models/list.html", context, status_code=status)
+    return render(request, "space_models/list.html", context)
 
 
 @router.get("/spaces/{space_id}/models", response_class=HTMLResponse)
@@ -301,8 +300,7 @@ async def _edit_page(
         "periods": PERIODS,
         "limit_key": LIMIT,
     }
-    status = error.status if error else 200
-    return render(request, "space_models/edit.html", context, status_code=status)
+    return render(request, "space_models/edit.html", context)
 
 
 @router.get("/spaces/{space_id}/models/{model_id}", response_class=HTMLResponse)

@@ -34,7 +34,7 @@ async def _list_page(
         "form": form or {"idempotency_key": str(uuid.uuid4())},
         "error": error,
     }
-    return render(request, "spaces/list.html", context, status_code=error.status if error else 200)
+    return render(request, "spaces/list.html", context)
 
 
 @router.get("/spaces", response_class=HTMLResponse)
@@ -63,8 +63,7 @@ async def _deleted_page(
         "next_cursor": page.get("next_cursor") if page.get("has_more") else None,
         "error": error,
     }
-    status = error.status if error else 200
-    return render(request, "spaces/deleted.html", context, status_code=status)
+    return render(request, "spaces/deleted.html", context)
 
 
 @router.get("/spaces/deleted", response_class=HTMLResponse)
@@ -100,8 +99,7 @@ async def _overview(
         "form": form or {"name": space["name"], "description": space["description"]},
         "error": error,
     }
-    status = error.status if error else 200
-    return render(request, "spaces/detail.html", context, status_code=status)
+    return render(request, "spaces/detail.html", context)
 
 
 @router.get("/spaces/{space_id}", response_class=HTMLResponse)
