@@ -154,3 +154,55 @@ def test_budget_admits_only_what_fits_and_settles() -> None:
     assert not second.allowed and second.used == [70]
     backend.settle_now(Settlement(budgets=[("b", -50, 3600)]))  # the call used 10, not 60
     assert backend.admit_now(Admission(budgets=[BudgetItem("b", 100, 60, 3600)])).allowed
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    limits=st.tuples(st.integers(1, 20), st.integers(5, 200)),
+    budget=st.integers(10, 400),
+    script=st.lists(
+        st.tuples(
+            st.integers(0, 90_000),  # ms since the previous call
+            st.integers(1, 30),  # the call's tokens
+            st.integers(-30, 30),  # its settlement, when admitted
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+)
+def test_the_quick_path_decides_like_the_general_one(
+    limits: tuple[int, int], budget: int, script: list[tuple[int, int, int]]
+) -> None:
+    """``take`` (the usual call, no objects built) against ``admit_now`` on a twin limiter: the
+    same calls pass, with the same numbers for the client, and both are left in the same
+    state. Where ``take`` declines (a refusal, an unseeded budget) nothing is taken and the
+    general path answers, as the gateway does."""
+    from spacegate.limits.backends import BudgetItem
+
+    clock = FakeClock()
+    quick, general = InProcessBackend(clock), InProcessBackend(clock)
+    rpm, tpm = Rate(limits[0], 60), Rate(limits[1], 60)
+    specs = [("r", rpm.limit, rpm.period, rpm.interval), ("t", tpm.limit, tpm.period, tpm.interval)]
+    for gap, tokens, settle in script:
+        clock.ms += gap
+        req = Admission(
+            rates=[RateItem("r", rpm, 1), RateItem("t", tpm, tokens)],
+            budgets=[BudgetItem("b", budget, tokens, 3600, seed=0)],
+        )
+        before = (dict(quick.tats), dict(quick.totals))
+        taken = quick.take(specs, [1, tokens], [("b", budget, tokens, 3600)])
+        want = general.admit_now(req)
+        if taken is None:
+            # Declined only for a refusal or a budget seen for the first time; nothing taken.
+            assert not want.allowed or "b" not in before[1]
+            assert (quick.tats, quick.totals) == before
+            got = quick.admit_now(req)
+            assert (got.allowed, got.used) == (want.allowed, want.used)
+        else:
+            assert want.allowed
+            assert taken == ([s.reset_after for s in want.rates], want.used)
+        assert quick.tats == general.tats and quick.totals == general.totals
+        if want.allowed and settle:
+            s = Settlement(rates=[("t", tpm, settle)], budgets=[("b", settle, 3600)])
+            quick.settle_now(s)
+            general.settle_now(s)

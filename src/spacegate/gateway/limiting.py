@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-
 from spacegate.gateway.errors import GatewayError
 from spacegate.gateway.metering import cost_of
 from spacegate.gateway.policy import requested_max_tokens
@@ -35,11 +33,11 @@ from spacegate.gateway.providers.base import Usage
 from spacegate.kit import metrics
 from spacegate.kit.clock import isoformat_z
 from spacegate.limits import budgets as budgets_
-from spacegate.limits import headers
-from spacegate.limits import plan as plan_
+from spacegate.limits import headers, wire
 from spacegate.limits.backends import (
     Admission,
     BudgetItem,
+    BudgetSpec,
     LeaseItem,
     Outcome,
     RateItem,
@@ -87,8 +85,9 @@ class GatewayLimiter:
         self._plans: dict[_PlanKey, Plan] = {}
         self._making: dict[_PlanKey, _Flight] = {}
 
-    async def admit(self, request: Request, call: Call, body: dict[str, Any]) -> Ticket | None:
-        """Reserve what the call may use, or raise the refusal (429, 402, 503)."""
+    async def admit(self, call: Call, body: dict[str, Any], size: int) -> Ticket | None:
+        """Reserve what the call (``body``, ``size`` bytes of JSON) may use, or raise the
+        refusal (429, 402, 503)."""
         route = call.route
         org_id = call.principal.org_id
         plan = self._plans.get((route.entitlement_id, call.principal.api_key_id))
@@ -106,13 +105,11 @@ class GatewayLimiter:
         # A prompt is at most about one token per 4 bytes of its JSON request; over-reserving is
         # refunded when the call settles, under-reserving would let racing calls overspend.
         completion = _completion_reserve(call, body)
-        tokens = len(await request.body()) // 4 + 1 + completion
-        rates = [
-            r.item if r.item is not None else RateItem(r.key, r.rate, tokens) for r in plan.rates
-        ]
+        tokens = size // 4 + 1 + completion
+        rate_costs = [tokens if t else 1 for t in plan.per_token]
         cost = 0.0
         costs: list[float] = []
-        budget_items = []
+        budgets: list[BudgetSpec] = []
         for b in plan.budgets:
             if b.kind == "tokens":
                 c = float(tokens)
@@ -122,14 +119,38 @@ class GatewayLimiter:
                     cost_of(prompt, tokens - prompt, route.input_price, route.output_price)
                 )
             costs.append(c)
-            ttl = int(b.end_s - now_s) + budgets_.TTL_MARGIN_S
-            budget_items.append(BudgetItem(b.key, b.limit, c, ttl))
+            budgets.append((b.key, b.limit, c, int(b.end_s - now_s) + budgets_.TTL_MARGIN_S))
+        raw = None
+        if plan.lease_key is None:
+            # The usual call, decided without building the general path's objects.
+            shared = self.limits.shared
+            if shared is None:
+                taken = self.limits.local.take(plan.specs, rate_costs, budgets)
+            else:
+                check = wire.quick_check(plan.memo, rate_costs, budgets)
+                raw = await shared.send(check) if check is not None else None
+                taken = wire.quick_answer(raw, len(rate_costs), len(budgets)) if raw else None
+            if taken is not None:
+                state = plan.header(taken[0], taken[1], costs, now_s)
+                fields = {"RateLimit-Policy": plan.policy, "RateLimit": state}
+                return Ticket(plan, shared is not None, tokens, cost, None, fields)
         lease = None
         if plan.lease_key is not None and plan.cap is not None:
             lease = LeaseItem(plan.lease_key, plan.cap, uuid.uuid4().hex, LEASE_S)
-        req = Admission(rates, budget_items, lease, memo=plan.memo)
-        outcome, on_primary = self.limits.admit_now(req), False
-        if outcome is None:  # decided elsewhere (Redis), or a budget needs its seed
+        req = Admission(
+            [
+                RateItem(r.key, r.rate, c) if r.item is None else r.item
+                for r, c in zip(plan.rates, rate_costs, strict=True)
+            ],
+            [BudgetItem(*b) for b in budgets],
+            lease,
+            memo=plan.memo,
+        )
+        if raw is not None:  # Redis refused it, or a budget needs its seed: nothing was taken
+            outcome, on_primary = wire.parse_admit(raw, req), True
+            if outcome.missing:
+                outcome, on_primary = await self.limits.admit(req, plan.seeders)
+        else:
             outcome, on_primary = await self.limits.admit(req, plan.seeders)
         if not outcome.allowed:
             quotas = plan.quotas(outcome, costs, now_s)
@@ -254,11 +275,9 @@ class GatewayLimiter:
                 )
                 until = min(until, end.timestamp())
         plan = Plan(rl, generation, fresh_until, until, tuple(rates), tuple(budgets))
-        plan.seeders = tuple(b.seeder for b in budgets)
         if keyl.max_concurrency:
             plan.lease_key, plan.cap = lim.key(org_id, "k", key_id, "conc"), keyl.max_concurrency
-        plan.policy = plan_.policy(plan.rates, plan.budgets)
-        plan.empty = not (plan.rates or plan.budgets or plan.lease_key)
+        plan.finish()
         if len(self._plans) >= MAX_CACHED:
             self._plans.clear()
         self._plans[(ent, key_id)] = plan

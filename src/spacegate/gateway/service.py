@@ -64,6 +64,8 @@ class Call:
     correlation_id: str | None
     request_id: str | None
     started: float
+    #: The size of the request's JSON body, in bytes.
+    size: int = 0
     #: What the call reserved against its limits, settled when it is metered.
     limits: Ticket | None = None
 
@@ -149,7 +151,7 @@ class Gateway:
         started = time.perf_counter()
         try:
             call, body, stream = await self._admit(request, endpoint, started)
-            call.limits = await self.limiter.admit(request, call, body)
+            call.limits = await self.limiter.admit(call, body, call.size)
         except GatewayError as exc:
             return exc.response()
         return await self._dispatch(call, body, stream)
@@ -195,6 +197,7 @@ class Gateway:
             correlation_id=labels.correlation_id,
             request_id=request.scope.get("state", {}).get("request_id"),
             started=started,
+            size=len(raw),
         )
         return call, body, body.get("stream") is True and endpoint != "embeddings"
 

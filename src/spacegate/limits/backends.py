@@ -12,13 +12,20 @@ slot.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from spacegate.limits.gcra import EPOCH, Rate, adjust, decide
+from spacegate.limits.gcra import EPOCH, EPS, Rate, adjust, decide
 
 Denial = Literal["rate", "budget", "concurrency", "unavailable"]
+#: A rate as ``take`` reads it: key, limit, period and interval (period / limit).
+RateSpec = tuple[str, float, float, float]
+#: A budget as ``take`` reads it: key, limit, this call's cost and the window's TTL in seconds.
+BudgetSpec = tuple[str, float, float, int]
+#: What ``take`` (and the Redis backend's quick answer) gives an admitted call: each rate's TAT
+#: less now after the call, and each budget's total before it.
+Taken = tuple[list[float], list[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +197,42 @@ class InProcessBackend:
         if req.lease is not None:
             self.leases[req.lease.key][req.lease.lease] = now + req.lease.lease_s
         return out
+
+    def take(
+        self, rates: Sequence[RateSpec], costs: Sequence[float], budgets: Sequence[BudgetSpec]
+    ) -> Taken | None:
+        """``admit_now`` for the usual call (rates and budgets whose window is known, no
+        concurrency cap), without building its answer's objects: takes ``costs`` from ``rates``
+        and each budget's cost if everything passes. None when anything would refuse or a
+        budget needs its seed; then nothing was taken, and ``admit_now`` gives the whole
+        answer."""
+        now = self.clock()
+        self._ops += 1
+        if not self._ops % self._SWEEP_EVERY:
+            self._sweep(now)
+        tats = self.tats
+        new: list[float] = []
+        for (key, limit, period, interval), cost in zip(rates, costs, strict=False):
+            tat = tats.get(key)
+            base = now if tat is None or tat < now else tat
+            t = base + (cost if cost < limit else limit) * interval
+            if t - period > now + EPS:
+                return None
+            new.append(t)
+        totals = self.totals
+        used: list[float] = []
+        for key, limit, cost, _ttl in budgets:
+            held = totals.get(key)
+            if held is None or held[1] <= now or held[0] + cost > limit + 1e-9:
+                return None
+            used.append(held[0])
+        aheads: list[float] = []
+        for spec, t in zip(rates, new, strict=False):
+            tats[spec[0]] = t
+            aheads.append(t - now)
+        for (key, _, cost, ttl), u in zip(budgets, used, strict=False):
+            totals[key] = (u + cost, now + ttl)
+        return aheads, used
 
     def settle_now(self, s: Settlement) -> None:
         now = self.clock()

@@ -22,6 +22,7 @@ from spacegate.kit import metrics
 from spacegate.limits.backends import Admission, InProcessBackend, Outcome, Settlement
 from spacegate.limits.gcra import Rate
 from spacegate.limits.shared import RedisBackend
+from spacegate.limits.wire import Check
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,17 @@ class Resilient:
             except _FAILURES as exc:
                 self._failed("admit", exc)
         return self._local_admit(req), False
+
+    async def send(self, check: Check) -> bytes | None:
+        """One check's raw answer from Redis; None when Redis is skipped or failed now (then
+        ``admit`` decides, locally)."""
+        if self.degraded:
+            return None
+        try:
+            return await self.primary.send(check)
+        except _FAILURES as exc:
+            self._failed("admit", exc)
+            return None
 
     def settle(self, s: Settlement, *, on_primary: bool) -> None:
         """Queue the settlement where its call was decided; failures are the primary's to

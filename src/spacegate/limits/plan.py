@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from spacegate.limits.backends import Outcome, RateItem
+from spacegate.limits.backends import Outcome, RateItem, RateSpec
 from spacegate.limits.gcra import Rate
 from spacegate.limits.headers import Quota
 from spacegate.limits.service import Seeder
@@ -76,17 +76,38 @@ class Plan:
 
     #: Nothing limits the call (set once the plan is complete).
     empty: bool = True
+    #: The rates as backends read them (``backends.RateSpec``), and which charge tokens.
+    specs: tuple[RateSpec, ...] = ()
+    per_token: tuple[bool, ...] = ()
+
+    def finish(self) -> None:
+        """Derive what calls read from the rates, budgets and cap (once they are set)."""
+        self.seeders = tuple(b.seeder for b in self.budgets)
+        self.specs = tuple(
+            (r.key, r.rate.limit, r.rate.period, r.rate.period / r.rate.limit) for r in self.rates
+        )
+        self.per_token = tuple(r.tokens for r in self.rates)
+        self.policy = policy(self.rates, self.budgets)
+        self.empty = not (self.rates or self.budgets or self.lease_key)
 
     def state(self, outcome: Outcome, costs: Sequence[float], now_s: float) -> str:
-        """The ``RateLimit`` field of an admitted call (``Quota.state_item`` of each quota,
-        written out: this runs on every call)."""
+        """The ``RateLimit`` field of an admitted call."""
+        return self.header([st.reset_after for st in outcome.rates], outcome.used, costs, now_s)
+
+    def header(
+        self, aheads: Sequence[float], used: Sequence[float], costs: Sequence[float], now_s: float
+    ) -> str:
+        """The ``RateLimit`` field of an admitted call from each rate's TAT less now after the
+        call and each budget's total before it (``Quota.state_item`` of each quota, written
+        out: this runs on every call)."""
         out = []
-        for r, st in zip(self.rates, outcome.rates, strict=False):
-            t = math.ceil(st.reset_after - 1e-9)
-            out.append(f"{r.state}{st.remaining};t={t if t > 0 else 0}")
-        for b, used, c in zip(self.budgets, outcome.used, costs, strict=False):
+        for (_, _, period, interval), r, ahead in zip(self.specs, self.rates, aheads, strict=False):
+            left = math.floor((period - ahead) / interval + 1e-6)
+            t = math.ceil(ahead - 1e-9)
+            out.append(f"{r.state}{left if left > 0 else 0};t={t if t > 0 else 0}")
+        for b, u, c in zip(self.budgets, used, costs, strict=False):
             if b.kind == "tokens":
-                left = math.floor(b.limit - used - c)
+                left = math.floor(b.limit - u - c)
                 t = math.ceil(b.end_s - now_s - 1e-9)
                 out.append(f'"token-budget";r={left if left > 0 else 0};t={t if t > 0 else 0}')
         return ", ".join(out)

@@ -77,10 +77,14 @@ class RedisBackend:
     # -- the API ------------------------------------------------------------------------------
 
     async def admit(self, req: Admission) -> Outcome:
+        return wire.parse_admit(await self.send(wire.check(req)), req)
+
+    async def send(self, check: wire.Check) -> bytes:
+        """Queue one encoded check; its raw answer (``wire.parse_admit`` reads it)."""
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._checks.append((wire.check(req), future))
+        self._checks.append((check, future))
         self._kick()
-        return wire.parse_admit(await future, req)
+        return await future
 
     def settle_later(self, s: Settlement) -> None:
         """Queue ``s``; see the module's docstring for when it is applied."""
