@@ -35,10 +35,17 @@ def test_a_quick_check_is_the_same_command_as_the_general_one() -> None:
 
 def test_a_quick_answer_reads_like_parse_admit() -> None:
     req = _req({}, 37, 60)
-    admitted = b"ok 1 1.25 1 3.125 1 120"
+    admitted = b"ok 59 2 962 1 120"  # per rate: left and seconds to full; per budget: used
     out = wire.parse_admit(admitted, req)
-    assert wire.quick_answer(admitted, 2, 1) == ([r.reset_after for r in out.rates], out.used)
-    assert wire.quick_answer(admitted, 2, 1) == ([1.25, 3.125], [120.0])
+    assert [(r.allowed, r.remaining, r.reset_after) for r in out.rates] == [
+        (True, 59, 2.0),
+        (True, 962, 1.0),
+    ]
+    assert out.allowed and out.used == [120.0] and out.budget_ok == [True]
+    assert wire.quick_answer(admitted, 2, 1) == (["59", "2", "962", "1"], [120.0])
     # Anything but an admission is left to parse_admit (and nothing was taken).
-    assert wire.quick_answer(b"no 1 1.25 0 59.5 1 120", 2, 1) is None
+    refused = b"no 1 1.25 0 59.5 1 120"
+    assert wire.quick_answer(refused, 2, 1) is None
+    out = wire.parse_admit(refused, req)
+    assert not out.allowed and [r.allowed for r in out.rates] == [True, False]
     assert wire.quick_answer(b"seed 1 1.25 1 3.125 1 0 0", 2, 1) is None

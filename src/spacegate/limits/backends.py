@@ -11,6 +11,7 @@ slot.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +24,10 @@ Denial = Literal["rate", "budget", "concurrency", "unavailable"]
 RateSpec = tuple[str, float, float, float]
 #: A budget as ``take`` reads it: key, limit, this call's cost and the window's TTL in seconds.
 BudgetSpec = tuple[str, float, float, int]
-#: What ``take`` (and the Redis backend's quick answer) gives an admitted call: each rate's TAT
-#: less now after the call, and each budget's total before it.
-Taken = tuple[list[float], list[float]]
+#: What ``take`` (and the Redis backend's quick answer) gives an admitted call: for each rate in
+#: turn the whole units left and the whole seconds until it is full again (``RateLimit``'s ``r``
+#: and ``t``), then each budget's total before the call.
+Taken = tuple[list[Any], list[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +228,17 @@ class InProcessBackend:
             if held is None or held[1] <= now or held[0] + cost > limit + 1e-9:
                 return None
             used.append(held[0])
-        aheads: list[float] = []
-        for spec, t in zip(rates, new, strict=False):
-            tats[spec[0]] = t
-            aheads.append(t - now)
+        state: list[Any] = []
+        for (key, _, period, interval), t in zip(rates, new, strict=False):
+            tats[key] = t
+            ahead = t - now
+            left = math.floor((period - ahead) / interval + 1e-6)
+            secs = math.ceil(ahead - 1e-9)
+            state.append(left if left > 0 else 0)
+            state.append(secs if secs > 0 else 0)
         for (key, _, cost, ttl), u in zip(budgets, used, strict=False):
             totals[key] = (u + cost, now + ttl)
-        return aheads, used
+        return state, used
 
     def settle_now(self, s: Settlement) -> None:
         now = self.clock()

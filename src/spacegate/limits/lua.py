@@ -115,13 +115,13 @@ end
 
 -- Checks, in order (the tables are reused from one check to the next).
 local answers, out, new_tats, totals, ttls, missing = {{}}, {{}}, {{}}, {{}}, {{}}, {{}}
+local passed, aheads, fits, useds = {{}}, {{}}, {{}}, {{}}
 a = checks_at
 for c = 1, nc do
   local plan = plans[tonumber(ARGV[a])]
   local nr, nb, nl, k = plan.nr, plan.nb, plan.nl, plan.k
   local limits, periods, intervals = plan.limits, plan.periods, plan.intervals
   local v = a + 1
-  local n = 1
   local ok = true
   local nm = 0
   for i = 1, nr do
@@ -133,14 +133,13 @@ for c = 1, nc do
     local base = now
     if tat and tat > now then base = tat end
     local new_tat = base + cost * interval
+    new_tats[i] = new_tat
     if new_tat - periods[i] > now + {EPS} then
       ok = false
-      out[n + 1], out[n + 2] = '0', fmt(base - now)
+      passed[i], aheads[i] = '0', base - now
     else
-      new_tats[i] = new_tat
-      out[n + 1], out[n + 2] = '1', fmt(new_tat - now)
+      passed[i], aheads[i] = '1', new_tat - now
     end
-    n = n + 2
   end
   for j = 1, nb do
     local cost, seed = tonumber(ARGV[v]), ARGV[v + 1]
@@ -156,35 +155,68 @@ for c = 1, nc do
         used = tonumber(seed)
       end
     end
-    totals[j] = used + cost
+    totals[j], useds[j] = used + cost, used
     if used + cost <= plan.budgets[j] + 1e-9 then
-      out[n + 1] = '1'
+      fits[j] = '1'
     else
       ok = false
-      out[n + 1] = '0'
+      fits[j] = '0'
     end
-    out[n + 2] = fmt(used)
-    n = n + 2
   end
-  local lkey
+  local lkey, room = nil, '1'
   if nl == 1 then
     lkey = KEYS[k + nr + nb + 1]
-    n = n + 1
-    if held(lkey) < plan.cap then
-      out[n] = '1'
-    else
+    if held(lkey) >= plan.cap then
       ok = false
-      out[n] = '0'
+      room = '0'
     end
   end
-  if nm > 0 then
-    out[1] = 'seed'
-    for m = 1, nm do out[n + m] = missing[m] end
-    n = n + nm
-  elseif not ok then
-    out[1] = 'no'
-  else
+  local n = 1
+  if ok and nm == 0 and not plan.dry then
+    -- Admitted: whole numbers only (cheap to write and to read), see wire.parse_admit.
     out[1] = 'ok'
+    for i = 1, nr do
+      local ahead = aheads[i]
+      local left = math.floor((periods[i] - ahead) / intervals[i] + 1e-6)
+      if left < 0 then left = 0 end
+      local t = math.ceil(ahead - 1e-9)
+      if t < 0 then t = 0 end
+      out[n + 1] = string.format('%d %d', left, t)
+      n = n + 1
+    end
+    for j = 1, nb do
+      local used = useds[j]
+      if used == math.floor(used) and math.abs(used) < 1e15 then
+        out[n + 1] = string.format('%d', used)
+      else
+        out[n + 1] = fmt(used)
+      end
+      n = n + 1
+    end
+  else
+    for i = 1, nr do
+      out[n + 1], out[n + 2] = passed[i], fmt(aheads[i])
+      n = n + 2
+    end
+    for j = 1, nb do
+      out[n + 1], out[n + 2] = fits[j], fmt(useds[j])
+      n = n + 2
+    end
+    if nl == 1 then
+      out[n + 1] = room
+      n = n + 1
+    end
+    if nm > 0 then
+      out[1] = 'seed'
+      for m = 1, nm do out[n + m] = missing[m] end
+      n = n + nm
+    elseif not ok then
+      out[1] = 'no'
+    else
+      out[1] = 'ok'
+    end
+  end
+  if ok and nm == 0 then
     if not plan.dry then
       for i = 1, nr do
         local key = KEYS[k + i]

@@ -79,6 +79,8 @@ class Plan:
     #: The rates as backends read them (``backends.RateSpec``), and which charge tokens.
     specs: tuple[RateSpec, ...] = ()
     per_token: tuple[bool, ...] = ()
+    #: The rates' part of the ``RateLimit`` field, with ``%s`` for each ``r`` and ``t``.
+    template: str = ""
 
     def finish(self) -> None:
         """Derive what calls read from the rates, budgets and cap (once they are set)."""
@@ -87,30 +89,32 @@ class Plan:
             (r.key, r.rate.limit, r.rate.period, r.rate.period / r.rate.limit) for r in self.rates
         )
         self.per_token = tuple(r.tokens for r in self.rates)
+        self.template = ", ".join(r.state.replace("%", "%%") + "%s;t=%s" for r in self.rates)
         self.policy = policy(self.rates, self.budgets)
         self.empty = not (self.rates or self.budgets or self.lease_key)
 
     def state(self, outcome: Outcome, costs: Sequence[float], now_s: float) -> str:
         """The ``RateLimit`` field of an admitted call."""
-        return self.header([st.reset_after for st in outcome.rates], outcome.used, costs, now_s)
+        state: list[Any] = []
+        for st in outcome.rates:
+            t = math.ceil(st.reset_after - 1e-9)
+            state += (st.remaining, t if t > 0 else 0)
+        return self.header(state, outcome.used, costs, now_s)
 
     def header(
-        self, aheads: Sequence[float], used: Sequence[float], costs: Sequence[float], now_s: float
+        self, state: Sequence[Any], used: Sequence[float], costs: Sequence[float], now_s: float
     ) -> str:
-        """The ``RateLimit`` field of an admitted call from each rate's TAT less now after the
-        call and each budget's total before it (``Quota.state_item`` of each quota, written
-        out: this runs on every call)."""
-        out = []
-        for (_, _, period, interval), r, ahead in zip(self.specs, self.rates, aheads, strict=False):
-            left = math.floor((period - ahead) / interval + 1e-6)
-            t = math.ceil(ahead - 1e-9)
-            out.append(f"{r.state}{left if left > 0 else 0};t={t if t > 0 else 0}")
+        """The ``RateLimit`` field of an admitted call from its rates' ``r`` and ``t`` (in
+        turn, as ``backends.Taken`` has them) and each budget's total before the call
+        (``Quota.state_item`` of each quota, written out: this runs on every call)."""
+        text = self.template % tuple(state)
         for b, u, c in zip(self.budgets, used, costs, strict=False):
             if b.kind == "tokens":
                 left = math.floor(b.limit - u - c)
                 t = math.ceil(b.end_s - now_s - 1e-9)
-                out.append(f'"token-budget";r={left if left > 0 else 0};t={t if t > 0 else 0}')
-        return ", ".join(out)
+                item = f'"token-budget";r={left if left > 0 else 0};t={t if t > 0 else 0}'
+                text = f"{text}, {item}" if text else item
+        return text
 
     def quotas(self, outcome: Outcome, costs: Sequence[float], now_s: float) -> list[Quota]:
         """Every quota with what is left (refusals name the ones that tripped)."""

@@ -120,11 +120,9 @@ def quick_answer(raw: bytes, rates: int, budgets: int) -> Taken | None:
     answer (read that one with ``parse_admit``)."""
     if raw[:3] != b"ok ":
         return None
-    items = raw.split(b" ")
-    end = 2 + 2 * rates
-    return [float(v) for v in items[2:end:2]], [
-        float(v) for v in items[end : end + 2 * budgets : 2]
-    ]
+    items = raw.decode().split(" ")
+    end = 1 + 2 * rates
+    return items[1:end], [float(v) for v in items[end : end + budgets]]
 
 
 def _fixed(req: Admission) -> Fixed:
@@ -279,14 +277,23 @@ def _tag(s: Settlement) -> str:
 
 
 def parse_admit(raw: bytes, req: Admission) -> Outcome:
-    """One check's answer: ``ok``, ``no`` or ``seed``; per rate whether it passed and its TAT
-    less now (after the call if it passed, before it if not: the rest follows from the rate,
-    as in ``gcra.decide``); per budget whether it fits and its total before the call; whether
-    the concurrency cap has room; then, for ``seed``, the budgets that need one."""
+    """One check's answer. An admitted call (not a dry run) is ``ok``, then per rate the whole
+    units left and whole seconds until it is full again, then per budget its total before the
+    call. Otherwise: ``ok`` (a dry run), ``no`` or ``seed``; per rate whether it passed and its
+    TAT less now (after the call if it passed, before it if not: the rest follows from the
+    rate, as in ``gcra.decide``); per budget whether it fits and its total before the call;
+    whether the concurrency cap has room; then, for ``seed``, the budgets that need one."""
     items = raw.split(b" ")
     status, pos = items[0], 1
     ok = status == b"ok"
     out = Outcome(allowed=ok)
+    if ok and not req.dry_run:
+        for _ in req.rates:
+            out.rates.append(RateState(True, int(items[pos]), 0.0, float(items[pos + 1])))
+            pos += 2
+        out.used = [float(v) for v in items[pos : pos + len(req.budgets)]]
+        out.budget_ok = [True] * len(req.budgets)
+        return out
     for item in req.rates:
         passed, ahead = items[pos] == b"1", float(items[pos + 1])
         pos += 2
