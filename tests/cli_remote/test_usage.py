@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import openai
@@ -42,6 +43,11 @@ def test_usage_and_logs(
     )
     assert [json.loads(line)["model"] for line in followed.stdout.splitlines()] == ["talk", "talk"]
     assert "not a date" in cli.fails("logs", "--since", "yesterday-ish")
+    key_id = logs[0]["api_key_id"]
+    assert len(cli.json("logs", "--key", key_id)) == 2
+    assert cli.json("logs", "--key", str(uuid.uuid4())) == []
+    assert cli.json("usage", "summary", "--key", key_id)["total_calls"] == 2
+    assert cli.json("usage", "summary", "--key", str(uuid.uuid4()))["total_calls"] == 0
 
     summary = cli.json("usage", "summary", "--space", setup.space_id)
     assert summary["total_calls"] == 2 and summary["model_usage"]["talk"]["calls"] == 2

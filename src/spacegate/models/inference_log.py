@@ -20,6 +20,9 @@ class InferenceLog(IdMixin, Base):
         Index("ix_inference_logs_org_id_created_at", "org_id", "created_at"),
         Index("ix_inference_logs_org_id_space_id_created_at", "org_id", "space_id", "created_at"),
         Index("ix_inference_logs_org_id_correlation_id", "org_id", "correlation_id"),
+        Index(
+            "ix_inference_logs_org_id_api_key_id_created_at", "org_id", "api_key_id", "created_at"
+        ),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))

@@ -23,6 +23,7 @@ Since = Annotated[
 ]
 Until = Annotated[str | None, typer.Option(help="To: a date, a time, or a duration ago.")]
 UserOpt = Annotated[str | None, typer.Option("--user", help="User id.")]
+KeyOpt = Annotated[str | None, typer.Option("--key", help="API key id: only its calls.")]
 
 
 def _filter(
@@ -54,9 +55,11 @@ def summary(
     since: Since = None,
     until: Until = None,
     user: UserOpt = None,
+    key: KeyOpt = None,
 ) -> None:
     """Calls, success rate, latency and tokens (the last 30 days unless --since/--until)."""
-    s = r.client.inference_logs.summary(_filter(r, space, model, since, until, user))
+    f = _filter(r, space, model, since, until, user, api_key_id=key)
+    s = r.client.inference_logs.summary(f)
     if r.as_json:
         r.show(s)
         return
@@ -129,7 +132,7 @@ def report(
     ] = "day,model",
     space: SpaceOpt = None,
     model: ModelOpt = None,
-    key: Annotated[str | None, typer.Option("--key", help="API key id.")] = None,
+    key: KeyOpt = None,
     since: Since = None,
     until: Until = None,
     tz: Annotated[
@@ -237,6 +240,7 @@ def logs(
     model: ModelOpt = None,
     status: Annotated[str | None, typer.Option(help="success or error.")] = None,
     user: UserOpt = None,
+    key: KeyOpt = None,
     tag: Annotated[str | None, typer.Option(help="Tag.")] = None,
     type: Annotated[str | None, typer.Option(help="Request type.")] = None,
     correlation_id: Annotated[str | None, typer.Option(help="Correlation id.")] = None,
@@ -265,6 +269,7 @@ def logs(
         tag=tag,
         type=type,
         correlation_id=correlation_id,
+        api_key_id=key,
     )
     if not follow:
         rows: list[object] = []
