@@ -201,14 +201,6 @@ class LimitService:
             req = replace(req, budgets=budgets)
         return outcome, on_primary  # pragma: no cover  (a seed is written on the next admit)
 
-    def admit_now(self, req: Admission) -> Outcome | None:
-        """``admit`` without waiting, when this process decides alone (no Redis) and every
-        budget's window is already known; otherwise None (nothing was taken): use ``admit``."""
-        if self.shared is not None:
-            return None
-        outcome = self.local.admit_now(req)
-        return None if outcome.missing else outcome
-
     async def peek(self, items: list[RateItem]) -> Outcome:
         """What is left, without taking anything (for ``GET /v1/me/entitlements``)."""
         req = Admission(rates=[replace(i, cost=0) for i in items], dry_run=True)
