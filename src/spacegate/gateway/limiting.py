@@ -11,7 +11,11 @@ together do not, only those that fit are admitted.
 
 Which limits apply, their keys and their ``RateLimit-Policy`` text are worked out once per
 entitlement and API key and reused until something changes (``limits.plan``), so a call only adds
-its own reservation and ``RateLimit`` state.
+its own reservation and ``RateLimit`` state. The usual call (no concurrency cap) takes a quick
+path that builds none of the general path's objects: in process ``InProcessBackend.take``, with
+Redis one pre-encoded check whose answer goes straight into the ``RateLimit`` field. Whatever it
+cannot answer alone (a refusal, a budget window seen for the first time, Redis away) goes on to the
+general path, having taken nothing.
 """
 
 from __future__ import annotations
