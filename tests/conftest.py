@@ -14,11 +14,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from spacegate.api.platform.providers import get_resolver
 from spacegate.config import Settings
 from spacegate.db.migrate import upgrade
 from spacegate.main import create_app
 from spacegate.runtime import Runtime
 from tests.factories import OrgCtx, make_org
+from tests.providers.helpers import FakeDns
 from tests.servers import postgres_database, require_service
 
 BACKENDS = ["sqlite", "postgres"]
@@ -62,6 +64,15 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 def runtime(app: FastAPI) -> Runtime:
     rt: Runtime = app.state.runtime
     return rt
+
+
+@pytest.fixture
+def fake_dns(app: FastAPI) -> Iterator[FakeDns]:
+    """Base URL checks (providers) resolve through this table instead of real DNS."""
+    dns = FakeDns()
+    app.dependency_overrides[get_resolver] = lambda: dns
+    yield dns
+    app.dependency_overrides.pop(get_resolver, None)
 
 
 @pytest.fixture

@@ -5,27 +5,18 @@ and neither the CSRF token nor a typed API key is written back into the page."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any, cast
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from starlette.datastructures import FormData
 
-from spacegate.api.platform.providers import get_resolver
 from spacegate.console.deps import Console, Form, FormValues
 from tests.console.conftest import Browser
 from tests.factories import OrgCtx, make_space
-from tests.providers.helpers import FakeDns, make_provider
+from tests.providers.helpers import make_provider
 
-
-@pytest.fixture(autouse=True)
-def fake_dns(app: FastAPI) -> Iterator[FakeDns]:
-    dns = FakeDns()
-    app.dependency_overrides[get_resolver] = lambda: dns
-    yield dns
-    app.dependency_overrides.pop(get_resolver, None)
+pytestmark = pytest.mark.usefixtures("fake_dns")
 
 
 def test_values_keep_every_value_of_a_repeated_input() -> None:

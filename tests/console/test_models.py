@@ -3,28 +3,20 @@ their targets; add and edit both, with the API's refusals shown in place."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from spacegate.api.platform.providers import get_resolver
 from tests.console.conftest import BASE, Browser, hidden
 from tests.factories import OrgCtx, invite_and_accept, make_space
-from tests.providers.helpers import FakeDns, make_provider
+from tests.providers.helpers import make_provider
 
 SECRET = "sk-console-secret-0123456789"
 
-
-@pytest.fixture(autouse=True)
-def fake_dns(app: FastAPI) -> Iterator[FakeDns]:
-    """Base URL checks resolve through a table, never real DNS."""
-    dns = FakeDns()
-    app.dependency_overrides[get_resolver] = lambda: dns
-    yield dns
-    app.dependency_overrides.pop(get_resolver, None)
+pytestmark = pytest.mark.usefixtures("fake_dns")
 
 
 async def _model(

@@ -4,25 +4,18 @@ allow-lists, and what is left of each budget."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from spacegate.api.platform.providers import get_resolver
 from tests.console.conftest import BASE, Browser, hidden
 from tests.factories import OrgCtx, invite_and_accept, make_space
-from tests.providers.helpers import FakeDns, make_provider
+from tests.providers.helpers import make_provider
 
-
-@pytest.fixture(autouse=True)
-def fake_dns(app: FastAPI) -> Iterator[FakeDns]:
-    dns = FakeDns()
-    app.dependency_overrides[get_resolver] = lambda: dns
-    yield dns
-    app.dependency_overrides.pop(get_resolver, None)
+pytestmark = pytest.mark.usefixtures("fake_dns")
 
 
 @pytest.fixture

@@ -192,15 +192,7 @@ async def test_misbehaving_provider_is_a_clean_error(
         else:
             provider, upstream = world.provider_id, f"m+{behaviour}"
         await world.model(alias, targets=[{"provider_id": provider, "upstream_model": upstream}])
-        r = await world.api.post(
-            "/v1/chat/completions",
-            json={
-                "model": alias,
-                "stream": stream,
-                "messages": [{"role": "user", "content": "hi"}],
-            },
-            headers=world.headers,
-        )
+        r = await _say_hi(world, alias, stream)
     body = r.content
     outcome = f"provider {behaviour}{' (stream)' if stream else ''}: {r.status_code}"
     if r.status_code == 200 and stream:
@@ -223,6 +215,11 @@ async def test_misbehaving_provider_is_a_clean_error(
         assert r.status_code == 502, body[:500]
         error = r.json()["error"]
         assert error["message"] and error["type"], body[:500]
+
+
+async def _say_hi(world: World, alias: str, stream: bool) -> httpx.Response:
+    body = {"model": alias, "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+    return await world.api.post("/v1/chat/completions", json=body, headers=world.headers)
 
 
 def _ends_in_error(r: httpx.Response) -> bool:
@@ -256,15 +253,7 @@ async def test_a_provider_slower_than_its_timeout_is_a_clean_504(
         alias = f"timeout-{uuid.uuid4().hex[:6]}"
         target = {"provider_id": provider, "upstream_model": f"m+{behaviour}"}
         await world.model(alias, targets=[target])
-        r = await world.api.post(
-            "/v1/chat/completions",
-            json={
-                "model": alias,
-                "stream": stream,
-                "messages": [{"role": "user", "content": "hi"}],
-            },
-            headers=world.headers,
-        )
+        r = await _say_hi(world, alias, stream)
     outcome = f"provider {behaviour}{' (stream)' if stream else ''} past a 1 s timeout: "
     outcome += f"{r.status_code}" + (" stream ending in an error event" if stream else "")
     record("faults", database=database(settings), cases=1, server_errors=0, outcome=outcome)

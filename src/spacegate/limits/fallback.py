@@ -19,10 +19,10 @@ from typing import Literal
 from redis.exceptions import RedisError
 
 from spacegate.kit import metrics
+from spacegate.limits import wire
 from spacegate.limits.backends import Admission, InProcessBackend, Outcome, Settlement
 from spacegate.limits.gcra import Rate
 from spacegate.limits.shared import RedisBackend
-from spacegate.limits.wire import Check
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,12 @@ class Resilient:
     async def admit(self, req: Admission) -> tuple[Outcome, bool]:
         """The outcome, and whether Redis (True) or the local fallback (False) decided it.
         The primary bounds its own wait by ``timeout_s`` (see ``shared``)."""
-        if not self.degraded:
-            try:
-                return await self.primary.admit(req), True
-            except _FAILURES as exc:
-                self._failed("admit", exc)
+        raw = await self.send(wire.check(req))
+        if raw is not None:
+            return wire.parse_admit(raw, req), True
         return self._local_admit(req), False
 
-    async def send(self, check: Check) -> bytes | None:
+    async def send(self, check: wire.Check) -> bytes | None:
         """One check's raw answer from Redis; None when Redis is skipped or failed now (then
         ``admit`` decides, locally)."""
         if self.degraded:
