@@ -183,10 +183,10 @@ async def test_two_instances_admit_exactly_the_limit_at_three_times_the_rate(
     record_property: Callable[[str, object], None],
 ) -> None:
     """Two ``spacegate serve`` processes on one database and one Redis, load alternating between
-    them at 3x an org limit of 100 per 5 s (20/s, burst 100): admitted <= burst + rate x T, and
-    >= 98% of it, T being the span over which Redis decided. The burst takes 5 s to refill, so
-    only a stall of the whole load for 5 s could waste capacity: no scheduling hiccup on a busy
-    machine can cost 2%."""
+    them at 3x an org limit of 100 per 5 s (20/s, burst 100): admitted <= burst + rate x T, T
+    being the span over which Redis decided, and >= 98% of what a perfect token bucket admits
+    from the same arrivals at the same instants (by Redis's clock), so a busy machine that delays
+    requests cannot fail the test while a limiter that wastes capacity does."""
     burst, per_second, seconds = 100, 20.0, 6.0
     org = await make_org(runtime)
     path = f"/v1/orgs/{org.org_id}"
@@ -223,14 +223,29 @@ async def test_two_instances_admit_exactly_the_limit_at_three_times_the_rate(
                 statuses, total = await _paced([a, b], path, org.headers, 3 * per_second, seconds)
         assert one.fallbacks() == 0 and two.fallbacks() == 0  # Redis decided every call
     admitted = statuses.count(200)
-    ideal = burst + per_second * seen.span
+    ideal = _bucket(burst, per_second, seen.times)
     record_property("admitted_over_ideal", round(admitted / ideal, 4))
     assert set(statuses) <= {200, 429}
     assert len(seen.times) == len(statuses)
-    # Exact: nothing is admitted beyond the burst plus what refilled while anyone was asking.
+    # Exact: nothing is admitted beyond the burst plus what refilled while anyone was asking...
     assert admitted <= burst + per_second * total
     assert admitted <= burst + per_second * (seen.span + 0.005), (admitted, seen.span)
-    assert admitted >= 0.98 * ideal, (admitted, seen.span)
+    # ...and all of that is admitted, to within 2%, when requests were there to take it.
+    assert admitted >= 0.98 * ideal, (admitted, ideal, seen.span)
+    assert admitted <= ideal + 2, (admitted, ideal)  # microseconds between MONITOR and the script
+
+
+def _bucket(burst: int, per_second: float, times: list[float]) -> int:
+    """How many of these arrivals (by Redis's clock) a perfect token bucket admits, starting
+    full: the lower bound the limiter must reach. A stall of the load while the bucket is full
+    (just after the first call, on a busy machine) wastes refill that no limiter could use."""
+    level, last, admitted = float(burst), times[0], 0
+    for t in times:
+        level, last = min(float(burst), level + (t - last) * per_second), t
+        if level >= 1.0 - 1e-9:
+            level -= 1.0
+            admitted += 1
+    return admitted
 
 
 async def test_token_budget_holds_across_instances_with_concurrent_streams(
