@@ -48,6 +48,16 @@ class Bucket:
         self.refill(now)
         self.tokens = min(Fraction(self.limit), self.tokens - delta)
 
+    def change(self, now: Fraction, limit: int) -> None:
+        """An admin sets a new limit: the tokens used so far stay used, but a lowered limit
+        never leaves more owed than a full bucket (or than was owed before, after an overflow
+        was charged)."""
+        self.refill(now)
+        used = self.limit - self.tokens
+        if used > 0:
+            used = min(used, max(Fraction(limit), used * limit / self.limit))
+        self.limit, self.tokens = limit, limit - max(used, Fraction(0))
+
 
 class FakeClock:
     def __init__(self) -> None:
@@ -102,6 +112,67 @@ def test_gcra_matches_a_token_bucket(
         clock.ms += headers.retry_after(state.retry_after) * 1000
         assert probe.admit_now(Admission(rates=[RateItem("k", rate, cost)])).allowed
         clock.ms = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limits=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=4),
+    period=st.sampled_from([1, 10, 60]),
+    script=st.lists(
+        st.tuples(
+            st.integers(0, 5_000), st.integers(1, 12), st.integers(-12, 12), st.integers(0, 9)
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+)
+def test_a_changed_limit_carries_the_units_used_over(
+    limits: list[int], period: int, script: list[tuple[int, int, int, int]]
+) -> None:
+    """The limit of one key changes between calls (an admin edits it): the limiter keeps
+    agreeing with the token bucket whose used tokens carry over, through the general path, the
+    quick path and settlements."""
+    clock = FakeClock()
+    backend = InProcessBackend(clock)
+    ref = Bucket(limits[0], period, Fraction(limits[0]), Fraction(0))
+    for gap, cost, settle, pick in script:
+        clock.ms += gap
+        now = Fraction(clock.ms, 1000)
+        limit = limits[pick % len(limits)]
+        if limit != ref.limit:
+            ref.change(now, limit)
+        rate = Rate(limit, period)
+        ok, _ = ref.take(now, cost)
+        if pick % 2:
+            out = backend.admit_now(Admission(rates=[RateItem("k", rate, cost)]))
+            assert out.allowed == ok
+            assert out.rates[0].remaining == max(math.floor(ref.tokens), 0)
+        else:
+            spec = ("k", rate.limit, rate.period, rate.interval)
+            taken = backend.take([spec], [cost], [])
+            assert (taken is not None) == ok
+            if taken is not None:
+                assert taken[0][0] == max(math.floor(ref.tokens), 0)
+        if ok and settle:
+            backend.settle_now(Settlement(rates=[("k", rate, settle)]))
+            ref.settle(now, settle)
+
+
+def test_raising_an_exhausted_limit_frees_the_difference_at_once() -> None:
+    clock = FakeClock()
+    backend = InProcessBackend(clock)
+
+    def call(limit: int) -> tuple[bool, int, float]:
+        out = backend.admit_now(Admission(rates=[RateItem("k", Rate(limit, 60), 1)]))
+        return out.allowed, out.rates[0].remaining, out.rates[0].retry_after
+
+    assert call(2)[:2] == (True, 1) and call(2)[:2] == (True, 0)
+    assert not call(2)[0]
+    assert call(50) == (True, 47, 0.0)  # 2 used before, this one: 47 of 50 left
+    for _ in range(47):
+        assert call(50)[0]
+    refused, left, wait = call(10)  # lowered below what was used: full, one interval to wait
+    assert (refused, left) == (False, 0) and math.isclose(wait, 6.0)
 
 
 @settings(max_examples=200, deadline=None)

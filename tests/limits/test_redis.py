@@ -57,14 +57,18 @@ def prefix() -> str:
 
 
 async def test_lua_decides_like_the_in_process_limiter(redis: Redis, prefix: str) -> None:
-    """Random scripts of multi-key checks, budgets, leases and settlements, run against both.
-    Windows are an hour long, so the milliseconds between the two runs change nothing."""
+    """Random scripts of multi-key checks, budgets, leases, settlements and limit changes (the
+    units used carry over), run against both. Windows are an hour long, so the milliseconds
+    between the two runs change nothing."""
     rng = random.Random(5)
     for script in range(20):
         shared, local = RedisBackend(redis, prefix), InProcessBackend()
         rates = [Rate(rng.randint(1, 8), 3600), Rate(rng.randint(5, 40), 3600)]
         budget = rng.randint(5, 60)
         for step in range(25):
+            if rng.random() < 0.15:  # an admin raises or lowers one limit
+                i = rng.randrange(2)
+                rates[i] = Rate(rng.randint(1, 40), 3600)
             req = Admission(
                 rates=[
                     RateItem(f"{prefix}:{{o}}:{script}:r{i}", r, rng.randint(1, 4))
@@ -363,7 +367,7 @@ async def _stall_scenario(
     assert r.status_code == 200
     assert (
         await api.put(
-            f"/v1/orgs/{org.org_id}/rate-limit", json={"rate_limit": "10/hour"}, headers=org.headers
+            f"/v1/orgs/{org.org_id}/rate-limit", json={"rate_limit": "30/hour"}, headers=org.headers
         )
     ).status_code == 200
 
@@ -378,11 +382,12 @@ async def _stall_scenario(
 
     before = _fallbacks()
     relay.stall()
-    # Rates fail open to this process at 10 / 2 instances = 5 per hour; never a 5xx.
+    # Rates fail open to this process at 30 / 2 instances = 15 per hour; never a 5xx.
     statuses = [
-        (await api.get(f"/v1/orgs/{org.org_id}", headers=org.headers)).status_code for _ in range(7)
+        (await api.get(f"/v1/orgs/{org.org_id}", headers=org.headers)).status_code
+        for _ in range(17)
     ]
-    assert statuses == [200] * 5 + [429] * 2
+    assert statuses == [200] * 15 + [429] * 2
     # Budgets fail closed, with their own code; a model without a budget still answers.
     refused = await chat(budgeted)
     assert refused.status_code == 503 and refused.json()["error"]["code"] == "limits_unavailable"

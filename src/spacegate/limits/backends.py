@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from spacegate.limits.gcra import EPOCH, EPS, Rate, adjust, decide
+from spacegate.limits.gcra import EPOCH, EPS, Rate, adjust, decide, rescale
 
 Denial = Literal["rate", "budget", "concurrency", "unavailable"]
 #: A rate as ``take`` reads it: key, limit, period and interval (period / limit).
@@ -139,7 +139,8 @@ class InProcessBackend:
 
     def __init__(self, clock: Callable[[], float] = wall_clock) -> None:
         self.clock = clock
-        self.tats: dict[str, float] = {}
+        #: key -> (TAT, the emission interval it was computed under)
+        self.tats: dict[str, tuple[float, float]] = {}
         self.totals: dict[str, tuple[float, float]] = {}  # key -> (used, expires at)
         self.leases: dict[str, dict[str, float]] = {}  # key -> lease id -> expires at
         self._ops = 0
@@ -155,8 +156,7 @@ class InProcessBackend:
         self._ops += 1
         if not self._ops % self._SWEEP_EVERY:
             self._sweep(now)
-        tats = self.tats
-        decisions = [decide(tats.get(i.key), now, i.rate, i.cost) for i in req.rates]
+        decisions = [decide(self._tat(i.key, now, i.rate), now, i.rate, i.cost) for i in req.rates]
         taken = all(d.allowed for d in decisions)
         used_l: list[float] = []
         fits: list[bool] = []
@@ -192,8 +192,9 @@ class InProcessBackend:
         out = Outcome(taken, states, used_l, fits, lease_ok, missing)
         if not taken or req.dry_run:
             return out
+        tats = self.tats
         for item, d in zip(req.rates, decisions, strict=True):
-            tats[item.key] = d.tat
+            tats[item.key] = (d.tat, item.rate.interval)
         for b, used in zip(req.budgets, used_l, strict=True):
             self.totals[b.key] = (used + b.cost, now + b.ttl)
         if req.lease is not None:
@@ -215,8 +216,15 @@ class InProcessBackend:
         tats = self.tats
         new: list[float] = []
         for (key, limit, period, interval), cost in zip(rates, costs, strict=False):
-            tat = tats.get(key)
-            base = now if tat is None or tat < now else tat
+            held = tats.get(key)
+            if held is None:
+                base = now
+            else:
+                tat = held[0]
+                if held[1] != interval:  # the limit changed: the units used carry over
+                    tat = rescale(tat, now, held[1], interval, period)
+                    tats[key] = (tat, interval)
+                base = tat if tat > now else now
             t = base + (cost if cost < limit else limit) * interval
             if t - period > now + EPS:
                 return None
@@ -230,7 +238,7 @@ class InProcessBackend:
             used.append(held[0])
         state: list[Any] = []
         for (key, _, period, interval), t in zip(rates, new, strict=False):
-            tats[key] = t
+            tats[key] = (t, interval)
             ahead = t - now
             left = math.floor((period - ahead) / interval + 1e-6)
             secs = math.ceil(ahead - 1e-9)
@@ -243,9 +251,9 @@ class InProcessBackend:
     def settle_now(self, s: Settlement) -> None:
         now = self.clock()
         for key, rate, delta in s.rates:
-            tat = adjust(self.tats.get(key), now, rate, delta)
+            tat = adjust(self._tat(key, now, rate), now, rate, delta)
             if tat is not None:
-                self.tats[key] = tat
+                self.tats[key] = (tat, rate.interval)
         for key, delta, ttl in s.budgets:
             held = self.totals.get(key)
             if held is not None and held[1] > now:
@@ -253,8 +261,21 @@ class InProcessBackend:
         if s.lease is not None:
             self.leases.get(s.lease[0], {}).pop(s.lease[1], None)
 
+    def _tat(self, key: str, now: float, rate: Rate) -> float | None:
+        """The key's TAT under ``rate``: one stored under another limit is rescaled (and kept
+        so), see ``gcra.rescale``."""
+        held = self.tats.get(key)
+        if held is None:
+            return None
+        tat, was = held
+        interval = rate.interval
+        if was != interval:
+            tat = rescale(tat, now, was, interval, rate.period)
+            self.tats[key] = (tat, interval)
+        return tat
+
     def _sweep(self, now: float) -> None:
         """Forget state equivalent to none at all: full buckets, ended windows, empty caps."""
-        self.tats = {k: v for k, v in self.tats.items() if v > now}
+        self.tats = {k: v for k, v in self.tats.items() if v[0] > now}
         self.totals = {k: v for k, v in self.totals.items() if v[1] > now}
         self.leases = {k: v for k, v in self.leases.items() if v}

@@ -6,6 +6,8 @@ seconds; a call costing ``cost`` units is admitted when, after adding it, the TA
 than one ``period`` ahead of now. That is a token bucket of capacity ``limit`` refilled
 continuously, starting full: in any ``T`` seconds at most ``limit + limit * T / period`` units get
 through, with no doubling at window edges, and a refusal knows exactly when it would succeed.
+The TAT is stored with the interval it was computed under, so that when an admin changes a limit
+the units already used carry over (``rescale``), not the time.
 
 The Redis backend runs the same arithmetic in Lua (``lua.LUA_BATCH``); keep them in step.
 """
@@ -82,6 +84,20 @@ def adjust(tat: float | None, now: float, rate: Rate, delta: float) -> float | N
     if tat is None:
         return None
     return max(tat + delta * rate.interval, now)
+
+
+def rescale(tat: float, now: float, was: float, interval: float, period: float) -> float:
+    """A TAT stored under the emission interval ``was`` (an earlier limit), read under
+    ``interval``: the units it holds stay what was used. Raising a limit frees the difference at
+    once (an exhausted 2 per minute raised to 50 has 48 left); lowering it can fill the bucket
+    (the next call waits one interval) but never pushes the TAT past a full bucket, unless a
+    settled overflow had already put it there."""
+    ahead = tat - now
+    if ahead <= 0.0:
+        return tat
+    scaled = ahead * interval / was
+    cap = period if period > ahead else ahead
+    return now + (scaled if scaled < cap else cap)
 
 
 def _whole(units: float) -> int:

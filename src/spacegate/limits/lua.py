@@ -59,16 +59,44 @@ for q = 1, np do
   plans[q] = plan
 end
 local checks_at = a
+-- A rate key holds 'TAT interval' (the interval it was computed under), a budget key a total.
+local ivs = {{}}
 for s = 1, #order, 500 do
   local e = math.min(s + 499, #order)
   local got = redis.call('MGET', unpack(order, s, e))
-  for i = s, e do vals[order[i]] = tonumber(got[i - s + 1]) or false end
+  for i = s, e do
+    local raw, key = got[i - s + 1], order[i]
+    local sp = raw and string.find(raw, ' ', 1, true)
+    if sp then
+      vals[key], ivs[key] = tonumber(string.sub(raw, 1, sp - 1)), tonumber(string.sub(raw, sp + 1))
+    else
+      vals[key] = raw and tonumber(raw) or false
+    end
+  end
 end
 
--- What changed, written once at the end: 'r' a TAT, 'k' a total keeping its TTL, 'e' a total
--- with ttl[key] seconds to live.
+-- What changed, written once at the end: 'r' a TAT (and its interval), 'k' a total keeping its
+-- TTL, 'e' a total with ttl[key] seconds to live.
 local how, ttl, dirty = {{}}, {{}}, {{}}
 local function mark(key, m) if not how[key] then dirty[#dirty + 1] = key end how[key] = m end
+-- A rate key's TAT under this interval: one stored under another limit is rescaled (gcra.rescale)
+-- and written back so.
+local function tat_of(key, interval, period)
+  local tat, was = vals[key], ivs[key]
+  if tat and was and was ~= interval then
+    local ahead = tat - now
+    ivs[key] = interval
+    if ahead > 0 then  -- (a full bucket is full under any limit)
+      local scaled, cap = ahead * interval / was, period
+      if ahead > cap then cap = ahead end
+      if scaled > cap then scaled = cap end
+      tat = now + scaled
+      vals[key] = tat
+      mark(key, 'r')
+    end
+  end
+  return tat
+end
 local counts = {{}}
 local function held(key)
   local c = counts[key]
@@ -87,7 +115,7 @@ for i = 1, snr do
   local limit, period, delta = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
   local interval = period / limit
-  local tat = vals[key]
+  local tat = tat_of(key, interval, period)
   local new_tat = nil
   if delta > 0 then
     if not tat or tat < now then tat = now end
@@ -95,7 +123,7 @@ for i = 1, snr do
   elseif tat then
     new_tat = math.max(tat + delta * interval, now)
   end
-  if new_tat ~= nil then vals[key] = new_tat mark(key, 'r') end
+  if new_tat ~= nil then vals[key], ivs[key] = new_tat, interval mark(key, 'r') end
 end
 for j = 1, snb do
   local key = KEYS[snr + j]
@@ -129,7 +157,7 @@ for c = 1, nc do
     local cost = tonumber(ARGV[v])
     v = v + 1
     if cost > limit then cost = limit end
-    local tat = vals[KEYS[k + i]]
+    local tat = tat_of(KEYS[k + i], interval, periods[i])
     local base = now
     if tat and tat > now then base = tat end
     local new_tat = base + cost * interval
@@ -220,7 +248,7 @@ for c = 1, nc do
     if not plan.dry then
       for i = 1, nr do
         local key = KEYS[k + i]
-        vals[key] = new_tats[i]
+        vals[key], ivs[key] = new_tats[i], intervals[i]
         if not how[key] then dirty[#dirty + 1] = key end
         how[key] = 'r'
       end
@@ -244,7 +272,8 @@ end
 for _, key in ipairs(dirty) do
   local val, m = vals[key], how[key]
   if m == 'r' then
-    redis.call('SET', key, fmt(val), 'PX', math.ceil((val - now) * 1000) + 1000)
+    redis.call('SET', key, string.format('%.17g %.17g', val, ivs[key]),
+      'PX', math.ceil((val - now) * 1000) + 1000)
   elseif m == 'e' then
     redis.call('SET', key, fmt(val), 'EX', ttl[key])
   else
