@@ -1,6 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane``, ``--only gateway`` or ``--only limits`` runs one of them.
+``--only control-plane``, ``--only gateway``, ``--only limits`` or ``--only limits-instructions``
+runs one of them (the last needs Valgrind; without it, it says so and is skipped).
 """
 
 from __future__ import annotations
@@ -31,10 +32,17 @@ def _limits() -> str:
     return run_limits_bench()
 
 
+def _limits_instructions() -> str:
+    from bench.limits_instructions import run_limits_instructions_bench
+
+    return run_limits_instructions_bench()
+
+
 BENCHES: dict[str, Callable[[], str]] = {
     "control-plane": _control_plane,
     "gateway": _gateway,
     "limits": _limits,
+    "limits-instructions": _limits_instructions,
 }
 
 

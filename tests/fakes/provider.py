@@ -270,7 +270,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8900)
     args = parser.parse_args()
     fake = FakeProvider(host=args.host, port=args.port)
-    uvicorn.run(fake.app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    # Keeps idle connections a minute, as hosted providers do (uvicorn's default is 5 s): a
+    # client pausing between benchmark runs finds its pool still open.
+    uvicorn.run(
+        fake.app(),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
 
 
 if __name__ == "__main__":

@@ -83,6 +83,25 @@ def _num(value: float) -> bytes:
 
 
 _NUMS: dict[float, bytes] = {}
+#: Whole bulk strings (``$len\r\n...\r\n``) of numbers as ``_num`` writes them, and of whole
+#: seconds: what a quick check is made of (a call's costs and TTLs recur).
+_BULK_NUMS: dict[float, bytes] = {}
+_BULK_INTS: dict[int, bytes] = {}
+_NO_SEED = b"$0\r\n\r\n"
+
+
+def _bulk_num(value: float) -> bytes:
+    if len(_BULK_NUMS) >= 4096:
+        _BULK_NUMS.clear()
+    got = _BULK_NUMS[value] = _bulks([_num(value)])
+    return got
+
+
+def _bulk_int(value: int) -> bytes:
+    if len(_BULK_INTS) >= 4096:
+        _BULK_INTS.clear()
+    got = _BULK_INTS[value] = _bulks([b"%d" % value])
+    return got
 
 
 def check(req: Admission) -> Check:
@@ -109,10 +128,11 @@ def quick_check(
     fixed: Fixed | None = memo.get(_MEMO)
     if fixed is None:
         return None
-    tail = [_num(c) for c in costs]
+    nums, ints = _BULK_NUMS, _BULK_INTS
+    parts = [nums.get(c) or _bulk_num(c) for c in costs]
     for _, _, cost, ttl in budgets:
-        tail += [_num(cost), b"", b"%d" % ttl]
-    return Check(fixed[0], fixed, _bulks(tail), len(tail))
+        parts += (nums.get(cost) or _bulk_num(cost), _NO_SEED, ints.get(ttl) or _bulk_int(ttl))
+    return Check(fixed[0], fixed, b"".join(parts), len(parts))
 
 
 def quick_answer(raw: bytes, rates: int, budgets: int) -> Taken | None:
