@@ -173,21 +173,40 @@ class RedisBackend:
         (the event loop was busy elsewhere: a burst of work, a garbage collection) says nothing
         about Redis, whose answer may be waiting unread: it gets as long again as the loop was
         late (at least ``GRACE_S``, at most ``timeout_s``), up to ``LATE_ROUNDS`` times. So a
-        busy process is not a Redis outage, and an outage still costs a bounded wait."""
+        busy process is not a Redis outage, and an outage still costs a bounded wait.
+
+        ``send`` runs in this task (no task of its own, no ``asyncio.wait``: this is paid per
+        pipeline); a timer cancels this task when the time is up, and the cancellation comes
+        out as ``TimeoutError``."""
         loop = asyncio.get_running_loop()
-        task = loop.create_task(send)
-        due = loop.time() + self.timeout_s
-        for _ in range(LATE_ROUNDS + 1):
-            done, _ = await asyncio.wait({task}, timeout=max(due - loop.time(), 0.0))
-            if done:
-                return task.result()
+        task = asyncio.current_task()
+        assert task is not None
+        timeout_s = self.timeout_s
+        due = loop.time() + timeout_s
+        rounds = 0
+        expired = False
+        handle: asyncio.TimerHandle | None = None
+
+        def check() -> None:
+            nonlocal due, handle, rounds, expired
             late = loop.time() - due
-            if late < LATE_S:
-                break
-            due = loop.time() + min(max(late, GRACE_S), self.timeout_s)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        raise TimeoutError(f"Redis did not answer in {self.timeout_s * 1000:.0f} ms")
+            if late >= LATE_S and rounds < LATE_ROUNDS:
+                rounds += 1
+                due = loop.time() + min(max(late, GRACE_S), timeout_s)
+                handle = loop.call_at(due, check)
+                return
+            expired = True
+            task.cancel()
+
+        handle = loop.call_at(due, check)
+        try:
+            return await send
+        except asyncio.CancelledError:
+            if not expired or task.uncancel() > 0:  # not ours, or cancelled from outside too
+                raise
+            raise TimeoutError(f"Redis did not answer in {timeout_s * 1000:.0f} ms") from None
+        finally:
+            handle.cancel()
 
     async def _send(self, commands: list[bytes]) -> list[Any]:
         results = await self._pipeline(commands)
