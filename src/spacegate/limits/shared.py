@@ -73,6 +73,8 @@ class RedisBackend:
         self._timer: asyncio.TimerHandle | None = None
         #: The writer's own connection (one writer: one connection is all it needs).
         self._conn: AbstractConnection | None = None
+        #: Its socket timeout as the pool set it (given back with the connection).
+        self._conn_timeout: float | None = None
 
     # -- the API ------------------------------------------------------------------------------
 
@@ -226,6 +228,9 @@ class RedisBackend:
         if conn is None:
             pool = self.redis.connection_pool
             conn = self._conn = await pool.get_connection()  # type: ignore[no-untyped-call]
+            # This writer bounds its own waits (``_timed``): without a socket timeout, a write is
+            # not wrapped in ``asyncio.wait_for`` (a task and a timer per pipeline).
+            self._conn_timeout, conn.socket_timeout = conn.socket_timeout, None
         results: list[Any] = []
         try:
             await conn.send_packed_command(b"".join(commands), check_health=False)
@@ -243,6 +248,7 @@ class RedisBackend:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        conn.socket_timeout = self._conn_timeout
         try:
             if disconnect:
                 await conn.disconnect(nowait=True)

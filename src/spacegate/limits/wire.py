@@ -169,45 +169,61 @@ def commands(settlements: list[Settlement], checks: list[Check]) -> list[Command
     orgs first appear; within an org, its settlements and then its checks, in queued order."""
     groups: dict[str, tuple[list[Settlement], list[int]]] = {}
     for s in settlements:
-        groups.setdefault(_tag(s), ([], []))[0].append(s)
+        tag = _tag(s)
+        group = groups.get(tag)
+        if group is None:
+            group = groups[tag] = ([], [])
+        group[0].append(s)
     for i, c in enumerate(checks):
-        groups.setdefault(c.tag, ([], []))[1].append(i)
+        group = groups.get(c.tag)
+        if group is None:
+            group = groups[c.tag] = ([], [])
+        group[1].append(i)
     out = []
-    for group, places in groups.values():
+    for queued, places in groups.values():
         for start in range(0, max(len(places), 1), MAX_CHECKS):
             part = places[start : start + MAX_CHECKS]
-            settles = bool(group) and start == 0
-            data = _batch(group if settles else [], [checks[i] for i in part])
+            settles = bool(queued) and start == 0
+            data = _batch(queued if settles else [], [checks[i] for i in part])
             out.append(Command(data, settles, part))
     return out
 
 
 def _batch(settlements: list[Settlement], checks: list[Check]) -> bytes:
-    rate_keys: list[bytes] = []
-    budget_keys: list[bytes] = []
-    lease_keys: list[bytes] = []
+    """One ``EVALSHA``, written as RESP bulk strings straight away (numbers and keys that
+    recur come ready-made from ``_bulk_num`` / ``_bulk_key``)."""
+    nums = _BULK_NUMS
+    keys: list[bytes] = []
     args: list[bytes] = []
-    budget_args: list[bytes] = []
-    lease_args: list[bytes] = []
     rates, budgets = _merged(settlements)
+    nr = 0
     for key, runs in rates.items():
+        bulk = _BULK_KEYS.get(key) or _bulk_key(key)
         for rate, delta in runs:
-            rate_keys.append(key.encode())
-            args += [_num(rate.limit), _num(rate.period), _num(delta)]
+            keys.append(bulk)
+            args += (
+                nums.get(rate.limit) or _bulk_num(rate.limit),
+                nums.get(rate.period) or _bulk_num(rate.period),
+                nums.get(delta) or _bulk_num(delta),
+            )
+            nr += 1
     for key, change in budgets.items():
-        budget_keys.append(key.encode())
-        budget_args.append(_num(change))
+        keys.append(_BULK_KEYS.get(key) or _bulk_key(key))
+        args.append(nums.get(change) or _bulk_num(change))
+    nl = 0
     for s in settlements:
         if s.lease is not None:
-            lease_keys.append(s.lease[0].encode())
-            lease_args.append(s.lease[1].encode())
-    keys = rate_keys + budget_keys + lease_keys
+            keys.append(_bulk_key(s.lease[0]))
+            nl += 1
+    for s in settlements:
+        if s.lease is not None:
+            args.append(_bulks([s.lease[1].encode()]))
     # Each plan once (the checks sharing one share its ``Fixed``), then each check by number.
     plans: dict[int, int] = {}
     plan_keys: list[bytes] = []
     plan_args: list[bytes] = []
     own: list[bytes] = []
-    nkeys, nargs = len(keys), 0
+    nkeys, nargs = len(keys), 5 + len(args)
     for c in checks:
         fixed = c.fixed
         number = plans.get(id(fixed))
@@ -217,29 +233,38 @@ def _batch(settlements: list[Settlement], checks: list[Check]) -> bytes:
             plan_args.append(fixed[3])
             nkeys += fixed[2]
             nargs += fixed[4]
-        own += [_NUMBERS[number] if number < len(_NUMBERS) else _bulks([b"%d" % number]), c.args]
+        own += (_count(number), c.args)
         nargs += 1 + c.nargs
-    head = [
-        b"%d" % len(rate_keys),
-        b"%d" % len(budget_keys),
-        b"%d" % len(lease_keys),
-        b"%d" % len(plans),
-        b"%d" % len(checks),
-    ]
-    nargs += len(head) + len(args) + len(budget_args) + len(lease_args)
+    head = (_count(nr), _count(len(budgets)), _count(nl), _count(len(plans)), _count(len(checks)))
     return b"".join(
         [
             b"*%d\r\n" % (3 + nkeys + nargs),
-            _bulks([b"EVALSHA", BATCH_SHA, b"%d" % nkeys, *keys]),
+            _EVALSHA,
+            _count(nkeys),
+            *keys,
             *plan_keys,
-            _bulks([*head, *args, *budget_args, *lease_args]),
+            *head,
+            *args,
             *plan_args,
             *own,
         ]
     )
 
 
-_NUMBERS = [_bulks([b"%d" % i]) for i in range(MAX_CHECKS + 1)]
+def _count(n: int) -> bytes:
+    return _NUMBERS[n] if n < len(_NUMBERS) else _bulks([b"%d" % n])
+
+
+def _bulk_key(key: str) -> bytes:
+    if len(_BULK_KEYS) >= 4096:
+        _BULK_KEYS.clear()
+    got = _BULK_KEYS[key] = _bulks([key.encode()])
+    return got
+
+
+_BULK_KEYS: dict[str, bytes] = {}
+_EVALSHA = _bulks([b"EVALSHA", BATCH_SHA])
+_NUMBERS = [_bulks([b"%d" % i]) for i in range(4 * MAX_CHECKS + 1)]
 
 
 def _merged(
