@@ -119,6 +119,20 @@ async def _limited_twin(gate: str, owner_key: str, org_id: str, model_id: str) -
     return str(space["id"]), key["key"]
 
 
+async def targets(
+    server: procs.Server, fake: str, made: dict[str, str]
+) -> tuple[load.Target, load.Target]:
+    """A server's two targets: chat completions without limits (the owner's space and key), and
+    with them (``_limited_twin``)."""
+    owner = made["api_key"]
+    world = await _setup(server.url, fake, owner)
+    space, key = await _limited_twin(server.url, owner, made["org_id"], world["model_id"])
+    port = server.port
+    off = _chat(port, {"Authorization": f"Bearer {owner}", "X-Space-Id": world["space_id"]}, ALIAS)
+    on = _chat(port, {"Authorization": f"Bearer {key}", "X-Space-Id": space}, ALIAS)
+    return off, on
+
+
 @contextlib.asynccontextmanager
 async def _gate(workdir: Path, fake: str, redis_url: str | None) -> AsyncIterator[Gate]:
     name = "Redis" if redis_url else "in process"
@@ -135,13 +149,7 @@ async def _gate(workdir: Path, fake: str, redis_url: str | None) -> AsyncIterato
     server = procs._spawn(f"spacegate-{data_dir.name}", argv, env, workdir, port)
     try:
         server.wait_ready("/healthz")
-        owner = made["api_key"]
-        world = await _setup(server.url, fake, owner)
-        space, key = await _limited_twin(server.url, owner, made["org_id"], world["model_id"])
-        off = _chat(
-            port, {"Authorization": f"Bearer {owner}", "X-Space-Id": world["space_id"]}, ALIAS
-        )
-        on = _chat(port, {"Authorization": f"Bearer {key}", "X-Space-Id": space}, ALIAS)
+        off, on = await targets(server, fake, made)
         yield Gate(name, server, off, on, redis_url)
     finally:
         server.stop()

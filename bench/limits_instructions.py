@@ -40,8 +40,7 @@ import uvloop
 
 from bench import gateway_load as load
 from bench import gateway_procs as procs
-from bench.gateway import ALIAS, _chat, _setup
-from bench.limits import CONCURRENCY, TARGET_RATIO, _limited_twin
+from bench.limits import CONCURRENCY, TARGET_RATIO, targets
 
 TITLE = "## Limits: instructions per answer (callgrind)"
 RESULTS = Path(__file__).resolve().parent / "results-limits-instructions.md"
@@ -188,13 +187,7 @@ async def _gate(workdir: Path, fake: str, redis: tuple[str, Counted] | None) -> 
     server = procs._spawn(f"spacegate-{tag}", argv, env, workdir, port)
     try:
         server.wait_ready("/healthz", timeout=600)
-        owner = made["api_key"]
-        world = await _setup(server.url, fake, owner)
-        space, key = await _limited_twin(server.url, owner, made["org_id"], world["model_id"])
-        off = _chat(
-            port, {"Authorization": f"Bearer {owner}", "X-Space-Id": world["space_id"]}, ALIAS
-        )
-        on = _chat(port, {"Authorization": f"Bearer {key}", "X-Space-Id": space}, ALIAS)
+        off, on = await targets(server, fake, made)
 
         async def health() -> None:
             async with httpx.AsyncClient(timeout=60) as client:
