@@ -83,24 +83,19 @@ def _num(value: float) -> bytes:
 
 
 _NUMS: dict[float, bytes] = {}
-#: Whole bulk strings (``$len\r\n...\r\n``) of numbers as ``_num`` writes them, and of whole
-#: seconds: what a quick check is made of (a call's costs and TTLs recur).
+#: Whole bulk strings (``$len\r\n...\r\n``) of numbers as ``_num`` writes them, of whole
+#: seconds and of keys: what checks and batches are made of (costs, TTLs and keys recur).
 _BULK_NUMS: dict[float, bytes] = {}
 _BULK_INTS: dict[int, bytes] = {}
+_BULK_KEYS: dict[str, bytes] = {}
 _NO_SEED = b"$0\r\n\r\n"
 
 
-def _bulk_num(value: float) -> bytes:
-    if len(_BULK_NUMS) >= 4096:
-        _BULK_NUMS.clear()
-    got = _BULK_NUMS[value] = _bulks([_num(value)])
-    return got
-
-
-def _bulk_int(value: int) -> bytes:
-    if len(_BULK_INTS) >= 4096:
-        _BULK_INTS.clear()
-    got = _BULK_INTS[value] = _bulks([b"%d" % value])
+def _remember(cache: dict[Any, bytes], value: Any, raw: bytes) -> bytes:
+    """``raw`` as a bulk string, kept in ``cache`` under ``value`` (read the cache first)."""
+    if len(cache) >= 4096:
+        cache.clear()
+    got = cache[value] = _bulks([raw])
     return got
 
 
@@ -129,9 +124,13 @@ def quick_check(
     if fixed is None:
         return None
     nums, ints = _BULK_NUMS, _BULK_INTS
-    parts = [nums.get(c) or _bulk_num(c) for c in costs]
+    parts = [nums.get(c) or _remember(nums, c, _num(c)) for c in costs]
     for _, _, cost, ttl in budgets:
-        parts += (nums.get(cost) or _bulk_num(cost), _NO_SEED, ints.get(ttl) or _bulk_int(ttl))
+        parts += (
+            nums.get(cost) or _remember(nums, cost, _num(cost)),
+            _NO_SEED,
+            ints.get(ttl) or _remember(ints, ttl, b"%d" % ttl),
+        )
     return Check(fixed[0], fixed, b"".join(parts), len(parts))
 
 
@@ -191,33 +190,30 @@ def commands(settlements: list[Settlement], checks: list[Check]) -> list[Command
 
 def _batch(settlements: list[Settlement], checks: list[Check]) -> bytes:
     """One ``EVALSHA``, written as RESP bulk strings straight away (numbers and keys that
-    recur come ready-made from ``_bulk_num`` / ``_bulk_key``)."""
-    nums = _BULK_NUMS
+    recur come ready-made from the ``_BULK_*`` caches)."""
+    nums, known = _BULK_NUMS, _BULK_KEYS
     keys: list[bytes] = []
     args: list[bytes] = []
     rates, budgets = _merged(settlements)
     nr = 0
     for key, runs in rates.items():
-        bulk = _BULK_KEYS.get(key) or _bulk_key(key)
+        bulk = known.get(key) or _remember(known, key, key.encode())
         for rate, delta in runs:
             keys.append(bulk)
             args += (
-                nums.get(rate.limit) or _bulk_num(rate.limit),
-                nums.get(rate.period) or _bulk_num(rate.period),
-                nums.get(delta) or _bulk_num(delta),
+                nums.get(rate.limit) or _remember(nums, rate.limit, _num(rate.limit)),
+                nums.get(rate.period) or _remember(nums, rate.period, _num(rate.period)),
+                nums.get(delta) or _remember(nums, delta, _num(delta)),
             )
             nr += 1
     for key, change in budgets.items():
-        keys.append(_BULK_KEYS.get(key) or _bulk_key(key))
-        args.append(nums.get(change) or _bulk_num(change))
-    nl = 0
-    for s in settlements:
-        if s.lease is not None:
-            keys.append(_bulk_key(s.lease[0]))
-            nl += 1
-    for s in settlements:
-        if s.lease is not None:
-            args.append(_bulks([s.lease[1].encode()]))
+        keys.append(known.get(key) or _remember(known, key, key.encode()))
+        args.append(nums.get(change) or _remember(nums, change, _num(change)))
+    leases = [s.lease for s in settlements if s.lease is not None]
+    if leases:
+        keys += [_bulks([key.encode()]) for key, _ in leases]
+        args += [_bulks([lease.encode()]) for _, lease in leases]
+    nl = len(leases)
     # Each plan once (the checks sharing one share its ``Fixed``), then each check by number.
     plans: dict[int, int] = {}
     plan_keys: list[bytes] = []
@@ -255,14 +251,6 @@ def _count(n: int) -> bytes:
     return _NUMBERS[n] if n < len(_NUMBERS) else _bulks([b"%d" % n])
 
 
-def _bulk_key(key: str) -> bytes:
-    if len(_BULK_KEYS) >= 4096:
-        _BULK_KEYS.clear()
-    got = _BULK_KEYS[key] = _bulks([key.encode()])
-    return got
-
-
-_BULK_KEYS: dict[str, bytes] = {}
 _EVALSHA = _bulks([b"EVALSHA", BATCH_SHA])
 _NUMBERS = [_bulks([b"%d" % i]) for i in range(4 * MAX_CHECKS + 1)]
 
