@@ -30,6 +30,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import uvloop
@@ -39,6 +40,7 @@ from bench import gateway_load as load
 from bench import gateway_procs as procs
 from bench.gateway import ALIAS, _chat, _setup
 
+T = TypeVar("T")
 RESULTS = Path(__file__).resolve().parent / "results-limits.md"
 CONCURRENCY = 32
 ROUNDS = int(os.environ.get("SPACEGATE_BENCH_LIMITS_ROUNDS", "9"))
@@ -180,6 +182,18 @@ async def _measure(gate: Gate, target: load.Target) -> Sample:
     )
 
 
+def in_turn(n: int, off: T, on: T) -> tuple[T, T]:
+    """Round ``n``'s order: off then on, and on then off in every other round, so neither run
+    always follows the other (a drifting machine would favour one)."""
+    return (off, on) if n % 2 == 0 else (on, off)
+
+
+async def warm(off: load.Target, on: load.Target, requests: int, seconds: float) -> None:
+    """Both targets of a server, before anything is measured: caches, connections, budgets."""
+    for target in (off, on):
+        await load.run(target, concurrency=CONCURRENCY, max_requests=requests, max_seconds=seconds)
+
+
 async def _bench(workdir: Path, redis_url: str | None) -> list[Series]:
     series: list[Series] = []
     async with contextlib.AsyncExitStack() as stack:
@@ -192,12 +206,10 @@ async def _bench(workdir: Path, redis_url: str | None) -> list[Series]:
             off, on = Series(f"limits off ({gate.name} server)"), Series(f"limits on, {gate.name}")
             series += [off, on]
             pairs.append((gate, off, on))
-            for target in (gate.off, gate.on):  # warm both: caches, connections, seeded budgets
-                await load.run(target, concurrency=CONCURRENCY, max_requests=WARMUP, max_seconds=30)
+            await warm(gate.off, gate.on, WARMUP, 30)
         for n in range(ROUNDS):
             for gate, off, on in pairs:
-                order = [(gate.off, off), (gate.on, on)]
-                for target, s in order if n % 2 == 0 else order[::-1]:
+                for target, s in in_turn(n, (gate.off, off), (gate.on, on)):
                     s.samples.append(await _measure(gate, target))
                 on.ratios.append(on.samples[-1].rps / off.samples[-1].rps)
                 on.cpu_added_us.append(on.samples[-1].cpu_us - off.samples[-1].cpu_us)

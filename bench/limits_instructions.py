@@ -40,7 +40,7 @@ import uvloop
 
 from bench import gateway_load as load
 from bench import gateway_procs as procs
-from bench.limits import CONCURRENCY, TARGET_RATIO, targets
+from bench.limits import CONCURRENCY, TARGET_RATIO, in_turn, targets, warm
 
 TITLE = "## Limits: instructions per answer (callgrind)"
 RESULTS = Path(__file__).resolve().parent / "results-limits-instructions.md"
@@ -228,14 +228,10 @@ async def _bench(workdir: Path) -> list[Row]:
             off, on = Row(f"limits off ({gate.name} server)"), Row(f"limits on, {gate.name}")
             rows += [off, on]
             pairs.append((gate, off, on))
-            for target in (gate.off, gate.on):  # caches, connections, seeded budgets
-                await load.run(
-                    target, concurrency=CONCURRENCY, max_requests=WARMUP, max_seconds=3600
-                )
+            await warm(gate.off, gate.on, WARMUP, 3600)
         for n in range(ROUNDS):
             for gate, off, on in pairs:
-                order = [(gate.off, off), (gate.on, on)]
-                for target, row in order if n % 2 == 0 else order[::-1]:
+                for target, row in in_turn(n, (gate.off, off), (gate.on, on)):
                     mine, redis_per = await _measure(gate, target)
                     row.spacegate.append(mine)
                     if redis_per is not None:
