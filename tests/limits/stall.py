@@ -18,6 +18,7 @@ class StallableRelay:
         self.flowing.set()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
@@ -43,8 +44,16 @@ class StallableRelay:
     def resume(self) -> None:
         self.flowing.set()
 
+    def cut(self) -> None:
+        """Close every connection open now, as a Redis restart would (held bytes are lost);
+        new connections are accepted as before."""
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers.update((writer, up_writer))
         for src, dst in ((reader, up_writer), (up_reader, writer)):
             task = asyncio.create_task(self._pump(src, dst))
             self._tasks.add(task)

@@ -97,6 +97,7 @@ async def test_lua_decides_like_the_in_process_limiter(redis: Redis, prefix: str
                 )
                 await shared.settle(s)
                 local.settle_now(s)
+        await shared.flush()
     keys = await redis.keys(f"{prefix}:*")
     await redis.delete(*keys) if keys else None
 
@@ -114,6 +115,7 @@ async def test_a_busy_process_is_not_a_redis_outage(redis: Redis, prefix: str) -
     asyncio.get_running_loop().call_soon(time.sleep, 0.2)  # ...when the loop blocks, 4x timeout
     outcome = await check
     assert outcome.allowed and outcome.rates[0].remaining == 8
+    await backend.flush()
     await redis.delete(f"{prefix}:{{o}}:busy")
 
 

@@ -207,3 +207,4 @@ async def test_a_refused_script_run_fails_only_the_calls_it_carried(
     assert [a.rates[0].remaining for a in answers[::2] if isinstance(a, Outcome)] == [9, 8]
     # Nothing of the refused run was taken.
     assert await redis.get(f"{prefix}:{{bad}}:r") is None
+    await backend.flush()
