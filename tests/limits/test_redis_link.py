@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse, ResponseError
 
-from spacegate.limits.backends import Admission, RateItem
+from spacegate.limits.backends import Admission, RateItem, Settlement
 from spacegate.limits.gcra import Rate
 from spacegate.limits.link import Link
 from spacegate.limits.shared import RedisBackend
@@ -179,3 +181,24 @@ async def test_a_stream_out_of_step_breaks_the_link(
     assert sink.got == [b"ok"]
     assert isinstance(sink.broken[0], InvalidResponse)
     assert link.transport.is_closing()
+
+
+async def test_a_redis_that_refuses_connections_fails_calls_at_once(redis: Redis) -> None:
+    """Nothing listens: the check fails with a connection error well before the timeout, and a
+    settlement queued with it is reported lost (the reservation stands)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again on leaving: a port nothing listens on
+    client = Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0))  # as the runtime's
+    backend = RedisBackend(client, "t", timeout_s=30)
+    lost: list[str] = []
+    backend.on_failure = lambda what, exc: lost.append(what)
+    try:
+        backend.settle_later(Settlement(rates=[("t:{o}:r", Rate(10, 60), 1)]))
+        with pytest.raises((ConnectionError, RedisConnectionError)):
+            await asyncio.wait_for(backend.admit(_call(backend)), 5)
+        assert lost == ["settle"]
+        assert backend._link is None
+    finally:
+        await backend.flush()
+        await client.aclose()

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from spacegate.limits import wire
@@ -214,13 +215,16 @@ class RedisBackend:
         try:
             async with asyncio.timeout(self.timeout_s):
                 link = await open_link(self.redis, self)
-        except Exception as exc:
+        except BaseException as exc:  # (cancelled too: no caller is left waiting forever)
             self._opening = None
             checks, self._checks = self._checks, []
             settlements, self._settlements = self._settlements, []
             settled, self._settled = self._settled, []
-            self._fail(checks, settled, bool(settlements), exc)
+            failure = exc if isinstance(exc, Exception) else RedisConnectionError("cancelled")
+            self._fail(checks, settled, bool(settlements), failure)
             self._calm()
+            if failure is not exc:
+                raise
             return
         self._opening = None
         self._link = link
