@@ -106,3 +106,30 @@ def test_secret_key_file_is_private_and_stable(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(first) >= 32
     assert Settings(data_dir=data, secret_key=None).resolved_secret_key == first
+
+
+def test_serve_with_workers_gives_each_worker_its_share_of_the_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While Redis is away each process enforces limit / processes: ``--workers 3`` on each of 2
+    replicas makes 6 processes, and every worker is told so."""
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def run(*_args: object, **kwargs: object) -> None:
+        seen.update(kwargs, instances=Settings().limits_instances)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setenv("SPACEGATE_LIMITS_INSTANCES", "2")  # (restored after the test)
+    result = _invoke(
+        ["serve", "--workers", "3"],
+        {
+            "SPACEGATE_DATA_DIR": str(tmp_path),
+            "SPACEGATE_DATABASE_URL": "",
+            "SPACEGATE_REDIS_URL": "redis://127.0.0.1:1/0",
+            "SPACEGATE_LIMITS_INSTANCES": "2",
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == 3 and seen["instances"] == 6

@@ -59,9 +59,9 @@ async def test_a_call_sent_after_retry_after_is_admitted(
     client: httpx.AsyncClient, org: OrgCtx
 ) -> None:
     assert (await _set_limit(client, org, "3/2s")).status_code == 200
-    path = f"/v1/orgs/{org.org_id}/rate-limit"
+    path = f"/v1/orgs/{org.org_id}"
     statuses = [(await client.get(path, headers=org.headers)).status_code for _ in range(3)]
-    assert statuses == [200, 200, 200]  # the PUT itself ran before the new limit existed
+    assert statuses == [200, 200, 200]
     refused = await client.get(path, headers=org.headers)
     assert refused.status_code == 429
     await asyncio.sleep(int(refused.headers["Retry-After"]))
@@ -76,6 +76,9 @@ async def test_the_override_is_per_org_and_validated(
         f"/v1/orgs/{other_org.org_id}/rate-limit", json={"rate_limit": "1/day"}, headers=org.headers
     )
     assert r.status_code == 404
+    path = f"/v1/orgs/{org.org_id}"
+    for _ in range(2):
+        assert (await client.get(path, headers=org.headers)).status_code == 200
     r = await _set_limit(client, org, "5/hour, 2/minute")
     assert r.status_code == 200, r.text
     assert r.json() == {
@@ -83,8 +86,7 @@ async def test_the_override_is_per_org_and_validated(
         "is_default": False,
         "windows": [{"limit": 5, "window_seconds": 3600}, {"limit": 2, "window_seconds": 60}],
     }
-    path = f"/v1/orgs/{org.org_id}"
-    # The two PUTs above, made under the default 100/minute, count against the new 2/minute:
+    # The two calls above, made under the default 100/minute, count against the new 2/minute:
     # changing a limit does not forget what was used.
     refused = await client.get(path, headers=org.headers)
     assert refused.status_code == 429
@@ -96,8 +98,25 @@ async def test_the_override_is_per_org_and_validated(
     assert other.status_code == 200
     assert _policies(other)["org-minute"] == (100, 60)
 
-    bad = await _set_limit(client, other_org, "lots/forever")
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid_rate_limit"
+    for spec in ("lots/forever", "1/99999999999999999days", "1/367days", "1000000001/hour"):
+        bad = await _set_limit(client, other_org, spec)
+        assert bad.status_code == 422 and bad.json()["code"] == "invalid_rate_limit", spec
+    assert (await _set_limit(client, other_org, "1000000000/366days")).status_code == 200
+
+
+async def test_an_admin_can_always_undo_a_limit_set_too_low(
+    client: httpx.AsyncClient, org: OrgCtx
+) -> None:
+    """The org limit's own route is not limited: a ``1/day`` does not lock the org out of the
+    call that lifts it."""
+    assert (await _set_limit(client, org, "1/day")).status_code == 200
+    path = f"/v1/orgs/{org.org_id}"
+    statuses = [(await client.get(path, headers=org.headers)).status_code for _ in range(2)]
+    assert statuses == [200, 429]
+    got = await client.get(f"{path}/rate-limit", headers=org.headers)
+    assert got.status_code == 200 and got.json()["rate_limit"] == "1/day"
+    assert (await _set_limit(client, org, "off")).status_code == 200
+    assert (await client.get(path, headers=org.headers)).status_code == 200
 
 
 async def test_back_to_the_default_and_off(client: httpx.AsyncClient, org: OrgCtx) -> None:

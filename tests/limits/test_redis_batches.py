@@ -22,6 +22,7 @@ from spacegate.limits.backends import (
     RateItem,
     Settlement,
 )
+from spacegate.limits.fallback import Resilient
 from spacegate.limits.gcra import Rate
 from spacegate.limits.lua import LUA_BATCH
 from spacegate.limits.shared import RedisBackend
@@ -208,3 +209,30 @@ async def test_a_refused_script_run_fails_only_the_calls_it_carried(
     # Nothing of the refused run was taken.
     assert await redis.get(f"{prefix}:{{bad}}:r") is None
     await backend.flush()
+
+
+async def test_a_refused_script_run_does_not_pass_for_a_redis_outage(
+    redis: Redis, prefix: str
+) -> None:
+    """Redis answered, so it is not away: the refused calls fall back to this process, and
+    everyone else's calls are still decided by Redis (no circuit breaker for the instance)."""
+    resilient = Resilient(
+        RedisBackend(redis, prefix),
+        InProcessBackend(),
+        instances=2,
+        budget_mode="closed",
+        timeout_s=5,
+    )
+    await redis.set(f"{prefix}:{{bad}}:c", "not a set")
+    bad = Admission(
+        rates=[RateItem(f"{prefix}:{{bad}}:r", Rate(10, 60), 1)],
+        lease=LeaseItem(f"{prefix}:{{bad}}:c", 2, "x", 60),
+    )
+    good = Admission(rates=[RateItem(f"{prefix}:{{good}}:r", Rate(10, 60), 1)])
+    outcome, on_redis = await resilient.admit(bad)
+    assert outcome.allowed and not on_redis  # decided here, at 10 / 2 instances
+    assert outcome.rates[0].remaining == 4
+    assert not resilient.degraded
+    outcome, on_redis = await resilient.admit(good)
+    assert on_redis and outcome.rates[0].remaining == 9
+    await resilient.primary.flush()

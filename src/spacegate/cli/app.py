@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from typing import Annotated
 
@@ -75,6 +76,10 @@ def serve(
         )
         raise typer.Exit(2)
     settings.resolved_secret_key  # noqa: B018  (create the secret once, before workers race for it)
+    if workers > 1:
+        # Each worker is a process of its own: while Redis is away, each enforces its share of a
+        # rate limit, and the fleet has LIMITS_INSTANCES replicas of ``workers`` processes each.
+        os.environ["SPACEGATE_LIMITS_INSTANCES"] = str(settings.limits_instances * workers)
     if settings.is_sqlite:
         _migrate(settings)
     at_head, has_org = asyncio.run(_pending_state(settings))

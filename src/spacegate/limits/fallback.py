@@ -4,7 +4,8 @@ Rate limits fail *open* to a limiter in this process at ``limit ÷ instances`` (
 whole still admits about the configured rate); budgets fail *closed* by default (a hard spend cap
 must not be overspent because a cache is down), or open to local counters when configured. After
 a failure Redis is skipped for ``cooldown`` seconds (a circuit breaker), so an outage costs one
-short timeout per instance per cooldown, not one per request. Every fallback is counted
+short timeout per instance per cooldown, not one per request; a script run that Redis refuses
+(it answered: it is not away) falls back for the calls it carried only. Every fallback is counted
 (``spacegate_limits_fallback_total``) and logged at most once per cooldown.
 """
 
@@ -16,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Literal
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from spacegate.kit import metrics
 from spacegate.limits import wire
@@ -51,6 +52,7 @@ class Resilient:
         self.cooldown_s = cooldown_s
         self._down_until = 0.0
         self._logged_until = 0.0
+        self._refusal_logged_until = 0.0
 
     @property
     def name(self) -> str:
@@ -108,8 +110,15 @@ class Resilient:
 
     def _failed(self, what: str, exc: BaseException) -> None:
         now = time.monotonic()
-        self._down_until = now + self.cooldown_s
         metrics.limits_backend_errors.labels(what).inc()
+        if isinstance(exc, ResponseError):
+            # Redis is up and answered: it refused the script run of these calls only (their
+            # org's keys hold something else, say). They fall back; nobody else's calls do.
+            if now >= self._refusal_logged_until:
+                self._refusal_logged_until = now + self.cooldown_s
+                log.warning("limits: Redis refused a script run during %s: %s", what, exc)
+            return
+        self._down_until = now + self.cooldown_s
         if now >= self._logged_until:
             self._logged_until = now + self.cooldown_s
             log.warning(

@@ -6,7 +6,9 @@ over-limit call exactly as seed 003 shows — ``429``, ``Retry-After: N`` and
 ``{"detail": "Rate limit exceeded. Retry after N seconds."}`` — with the IETF ``RateLimit``
 fields naming the window that tripped. Calls without a valid key are not counted (counting them
 would let anyone spend an org's quota, or probe its traffic); their route answers 401 as usual.
-Gateway routes are limited by the gateway itself, in OpenAI's error envelope.
+Gateway routes are limited by the gateway itself, in OpenAI's error envelope. The org limit's
+own route (``/v1/orgs/{org_id}/rate-limit``) is not limited: an admin who set a limit too low
+can always raise it again (its route still checks who may).
 """
 
 from __future__ import annotations
@@ -42,7 +44,11 @@ _EXEMPT_PREFIXES = ("/v1/models/", "/docs/")
 
 
 def exempt(path: str) -> bool:
-    return path in _EXEMPT_EXACT or path.startswith(_EXEMPT_PREFIXES)
+    return (
+        path in _EXEMPT_EXACT
+        or path.startswith(_EXEMPT_PREFIXES)
+        or (path.startswith("/v1/orgs/") and path.endswith("/rate-limit"))
+    )
 
 
 class OrgRateLimitMiddleware:

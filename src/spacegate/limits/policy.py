@@ -27,6 +27,10 @@ _UNITS = {
 _NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 _ITEM = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 OFF = frozenset({"", "off", "none", "unlimited"})
+#: The largest limit and the longest window a spec may name (beyond them a limit means nothing:
+#: a window longer than a year never refills in a way anyone would wait for).
+MAX_LIMIT = 10**9
+MAX_SECONDS = 366 * 86400
 
 
 class InvalidSpec(ValueError):
@@ -79,6 +83,10 @@ def parse(spec: str) -> tuple[Window, ...]:
         if limit < 1 or count < 1:
             raise InvalidSpec(f"'{part.strip()}': the limit and the window must be at least 1.")
         seconds = count * _UNITS[m.group(3)]
+        if limit > MAX_LIMIT or seconds > MAX_SECONDS:
+            raise InvalidSpec(
+                f"'{part.strip()}': a limit is at most {MAX_LIMIT:,} and a window at most 366 days."
+            )
         if seconds in windows:
             raise InvalidSpec(f"'{spec}' names the same window twice.")
         windows[seconds] = Window(limit, seconds)
