@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -29,6 +33,33 @@ def app_error_response(exc: AppError) -> JSONResponse:
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return app_error_response(exc)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` (plain JSON data) with every non-finite float spelled as a string.
+
+    Python's ``json`` reads ``1e400`` as ``inf`` and accepts ``NaN``/``Infinity``, and a rejected
+    value is echoed back as the error's ``input``; ``JSONResponse`` refuses to write those (JSON has
+    no such numbers), which would turn a 422 into a 500. They are written as ``"Infinity"``,
+    ``"-Infinity"`` and ``"NaN"``; everything else is returned as it is.
+    """
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_json(v) for v in value]
+    return value
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422 (``{"detail": [pydantic's errors]}``), safe for non-finite inputs."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(
+        status_code=422, content={"detail": finite_json(jsonable_encoder(exc.errors()))}
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -107,6 +138,7 @@ async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _db_unavailable)
     app.add_exception_handler(DBAPIError, _db_unavailable)
