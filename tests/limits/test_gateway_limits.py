@@ -20,7 +20,7 @@ SLOW = "fake-model+slow-first-byte"
 
 
 async def _chat(world: World, alias: str, **extra: Any) -> httpx.Response:
-    body = {"model": alias, "messages": MSG, **extra}
+    body = {"model": alias, "messages": MSG} | extra
     return await world.api.post("/v1/chat/completions", json=body, headers=world.headers)
 
 
@@ -92,15 +92,38 @@ async def test_parallel_calls_against_a_budget_with_room_for_one_admit_exactly_o
     assert "daily token budget of 600 tokens" in err["message"] and "resets at" in err["message"]
 
 
+async def test_racing_calls_cannot_overspend_a_budget_whatever_their_prompts(
+    world: World,
+) -> None:
+    """A prompt of 2,000 one-letter words is 2,000 tokens (as a real tokenizer counts it too),
+    twice what a 4-bytes-per-token guess says: a budget still holds against 12 such calls at
+    once, because it reserves the most a call can use."""
+    alias = await _slow_model(world)
+    budget = 12_300
+    await _limits(world, alias, token_budget={"limit": budget, "period": "day"})
+    prompt = [{"role": "user", "content": " ".join(["a"] * 2000)}]
+    answers = await asyncio.gather(
+        *(_chat(world, alias, messages=prompt, max_tokens=10) for _ in range(12))
+    )
+    ok = [r for r in answers if r.status_code == 200]
+    assert {r.status_code for r in answers} == {200, 402}
+    assert sum(r.json()["usage"]["total_tokens"] for r in ok) <= budget
+    await asyncio.sleep(0.3)  # the meter writes the ledger every 50 ms
+    r = await world.api.get("/v1/me/entitlements", headers=world.headers)
+    used = next(i for i in r.json()["data"] if i["model"] == alias)["budgets"]["token_budget"]
+    assert 0 < float(used["used"]) <= budget
+
+
 async def test_budget_is_durable_and_survives_limit_changes_and_restarts(
     world: World, settings: Settings
 ) -> None:
-    await _limits(world, world.alias, token_budget={"limit": 50, "period": "month"})
-    # Spend it: each call reserves ~30 tokens but uses a handful (the fake counts words).
+    await _limits(world, world.alias, token_budget={"limit": 300, "period": "month"})
+    # Spend it: each call reserves the most it could use (a token per byte of its request, about
+    # 100, + max_tokens) but uses a handful (the fake counts words).
     spent = 0
     while (r := await _chat(world, world.alias, max_tokens=10)).status_code == 200:
         spent += r.json()["usage"]["total_tokens"]
-        assert spent <= 50
+        assert spent <= 300
     assert _error(r)["code"] == "token_budget_exhausted"
     await asyncio.sleep(0.3)  # the meter writes the ledger every 50 ms
     # A new limit does not reset what was used this month.

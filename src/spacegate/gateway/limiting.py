@@ -3,11 +3,15 @@
 Per call, in one backend round trip (one Lua script with Redis): the space's ``rpm`` / ``tpm`` on
 the model, the key's own ``rpm`` / ``tpm`` and concurrency cap, the token and cost budgets of the
 current window, and the org's request limit when it is set to cover gateway calls. Tokens are
-known only afterwards, so the call reserves ``estimated prompt + max_tokens`` (and the matching
-spend) up front and settles to the real usage when the answer or the stream ends — including a
-client that hung up (the usage counted so far, or the reservation when none is known). A budget
-therefore cannot be overspent by calls racing each other: of N parallel calls that each fit but
-together do not, only those that fit are admitted.
+known only afterwards, so the call reserves tokens (and the matching spend) up front and settles
+to the real usage when the answer or the stream ends — including a client that hung up (the usage
+counted so far, or the reservation when none is known). Rates (``tpm``) reserve an estimate of
+the prompt (about 4 bytes of request per token) + ``max_tokens``, and a call that used more is
+charged the overflow when it settles (later calls wait for it). Budgets reserve an upper bound:
+no tokenizer makes more than one token of a byte, so the request's size in bytes + ``max_tokens``
+is the most a call can use, and a budget therefore cannot be overspent by calls racing each
+other, whatever their prompts: of N parallel calls that each fit but together do not, only those
+that fit are admitted.
 
 Which limits apply, their keys and their ``RateLimit-Policy`` text are worked out once per
 entitlement and API key and reused until something changes (``limits.plan``), so a call only adds
@@ -76,6 +80,8 @@ class Ticket:
     plan: Plan
     on_primary: bool
     tokens_reserved: int
+    #: What the call's token budgets hold for it (an upper bound, see the module's docstring).
+    budget_tokens_reserved: int
     cost_reserved: float
     lease: tuple[str, str] | None
     headers: dict[str, str]
@@ -110,18 +116,16 @@ class GatewayLimiter:
         # refunded when the call settles, under-reserving would let racing calls overspend.
         completion = _completion_reserve(call, body)
         tokens = size // 4 + 1 + completion
+        bound = size + completion  # the most it can use: at most a token per byte of request
         rate_costs = [tokens if t else 1 for t in plan.per_token]
         cost = 0.0
         costs: list[float] = []
         budgets: list[BudgetSpec] = []
         for b in plan.budgets:
             if b.kind == "tokens":
-                c = float(tokens)
+                c = float(bound)
             else:
-                prompt = max(tokens - completion, 0)
-                cost = c = float(
-                    cost_of(prompt, tokens - prompt, route.input_price, route.output_price)
-                )
+                cost = c = float(cost_of(size, completion, route.input_price, route.output_price))
             costs.append(c)
             budgets.append((b.key, b.limit, c, int(b.end_s - now_s) + budgets_.TTL_MARGIN_S))
         raw = None
@@ -137,7 +141,7 @@ class GatewayLimiter:
             if taken is not None:
                 state = plan.header(taken[0], taken[1], costs, now_s)
                 fields = {"RateLimit-Policy": plan.policy, "RateLimit": state}
-                return Ticket(plan, shared is not None, tokens, cost, None, fields)
+                return Ticket(plan, shared is not None, tokens, bound, cost, None, fields)
         lease = None
         if plan.lease_key is not None and plan.cap is not None:
             lease = LeaseItem(plan.lease_key, plan.cap, uuid.uuid4().hex, LEASE_S)
@@ -161,7 +165,7 @@ class GatewayLimiter:
             raise _refusal(call, plan, outcome, quotas, costs)
         fields = {"RateLimit-Policy": plan.policy, "RateLimit": plan.state(outcome, costs, now_s)}
         held = (lease.key, lease.lease) if lease is not None else None
-        return Ticket(plan, on_primary, tokens, cost, held, fields)
+        return Ticket(plan, on_primary, tokens, bound, cost, held, fields)
 
     def settle(self, ticket: Ticket | None, call: Call, usage: Usage | None, status: int) -> None:
         """Correct the reservation to what the call used; off the request path."""
@@ -182,8 +186,9 @@ class GatewayLimiter:
                         s.rates.append((r.key, r.rate, tokens - held))
             for b in plan.budgets:
                 if b.kind == "tokens":
-                    if tokens != reserved:
-                        s.budgets.append((b.key, tokens - reserved, _ttl(b, now_s)))
+                    held = ticket.budget_tokens_reserved
+                    if tokens != held:
+                        s.budgets.append((b.key, tokens - held, _ttl(b, now_s)))
                     continue
                 spent = 0.0
                 if usage is not None:
