@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -255,48 +256,68 @@ def _bucket(burst: int, per_second: float, times: list[float]) -> int:
 
 
 async def test_token_budget_holds_across_instances_with_concurrent_streams(
-    settings: Settings, runtime: Runtime, redis_url: str, prefix: str, fake_upstream: FakeProvider
+    settings: Settings,
+    runtime: Runtime,
+    redis_url: str,
+    prefix: str,
+    fake_upstream: FakeProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    shared = settings.model_copy(
-        update={
-            "redis_url": redis_url,
-            "limits_redis_prefix": prefix,
-            "allow_private_networks": True,
-            # Both instances share this process with the test: a busy moment must not pass for
-            # a Redis outage (budgets would fail closed; that path is tested below).
-            "limits_redis_timeout_ms": 5000,
-        }
-    )
-    with LiveServer(shared) as one, LiveServer(shared) as two:
+    """Two ``spacegate serve`` processes, 24 streams at once alternating between them, against
+    a budget with room for a few: the reservations admitted never add up to more than the
+    budget (each instance on its own would admit as many again), and every one that fits is
+    admitted. The streams last seconds, so every reservation is held at once."""
+    monkeypatch.setattr(fake_upstream, "drip_delay", 0.1)  # 40 pieces: 4 s per stream
+    env = {
+        "REDIS_URL": redis_url,
+        "LIMITS_REDIS_PREFIX": prefix,
+        "ALLOW_PRIVATE_NETWORKS": "true",
+        # A busy machine must not pass for a Redis outage (budgets would fail closed; that path
+        # is tested below).
+        "LIMITS_REDIS_TIMEOUT_MS": "5000",
+    }
+    with procs.instances(settings, tmp_path, 2, **env) as (one, two):
         async with (
-            httpx.AsyncClient(base_url=one.url, timeout=30) as a,
-            httpx.AsyncClient(base_url=two.url, timeout=30) as b,
+            httpx.AsyncClient(base_url=one.url, timeout=60) as a,
+            httpx.AsyncClient(base_url=two.url, timeout=60) as b,
         ):
             world = await _world(runtime, a, fake_upstream, "fake-model+slow-drip")
-            budget = 300
+            budget = 500
             r = await world.mechamental(
                 "PATCH",
                 world.alias,
                 workspace_limits={"token_budget": {"limit": budget, "period": "day"}},
             )
             assert r.status_code == 200
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)  # instance two hears of the change through Redis
 
-            async def stream(client: httpx.AsyncClient) -> int:
+            async def stream(client: httpx.AsyncClient) -> tuple[int, str]:
                 body = {"model": world.alias, "messages": MSG, "max_tokens": 40, "stream": True}
                 async with client.stream(
                     "POST", "/v1/chat/completions", json=body, headers=world.headers
                 ) as resp:
                     await resp.aread()
-                    return resp.status_code
+                    return resp.status_code, resp.headers.get("RateLimit", "")
 
-            statuses = await asyncio.gather(*(stream((a, b)[i % 2]) for i in range(24)))
-            assert set(statuses) <= {200, 402}
-            assert 0 < statuses.count(200) < 24
+            answers = await asyncio.gather(*(stream((a, b)[i % 2]) for i in range(24)))
+            assert {status for status, _ in answers} == {200, 402}
+            # What each admitted call left of the budget, its reservation taken.
+            left = [
+                int(re.search(r'"token-budget";r=(\d+)', state).group(1))  # type: ignore[union-attr]
+                for status, state in answers
+                if status == 200
+            ]
+            reservation = budget - max(left)  # the first admitted saw the whole budget
+            assert reservation > 0
+            assert len(left) * reservation <= budget
+            assert len(left) == budget // reservation
+            assert sorted(left) == [budget - n * reservation for n in range(len(left), 0, -1)]
             await asyncio.sleep(0.5)  # both meters write the ledger
             r = await a.get("/v1/me/entitlements", headers=world.headers)
             used = float(r.json()["data"][0]["budgets"]["token_budget"]["used"])
             assert 0 < used <= budget
+        assert one.fallbacks() == 0 and two.fallbacks() == 0  # Redis decided every call
 
 
 async def _world(
