@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +11,7 @@ from spacegate.api_keys.service import issue_key
 from spacegate.auth.permissions import Role
 from spacegate.auth.principal import Principal
 from spacegate.errors import Conflict, NotFound, Unprocessable
+from spacegate.kit.clock import is_zone
 from spacegate.models import Org, User
 
 
@@ -56,12 +56,12 @@ class OrgService:
                 raise Conflict(f"Org '{name}' already exists.", code="org_exists")
             org.name = name
         if timezone is not None:
-            try:
-                ZoneInfo(timezone)
-            except (ZoneInfoNotFoundError, ValueError):
+            if not is_zone(timezone):
                 raise Unprocessable(
-                    f"Unknown time zone '{timezone}'.", code="invalid_timezone"
-                ) from None
+                    f"Unknown time zone '{timezone}'; use an IANA name such as 'Europe/Paris' "
+                    "or 'UTC'.",
+                    code="invalid_timezone",
+                )
             org.timezone = timezone
         await self.session.flush()
         return org

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.principal import Principal
 from spacegate.errors import Forbidden, NotFound, Unprocessable
-from spacegate.kit.clock import as_utc, utcnow
+from spacegate.kit.clock import as_utc, is_zone, utcnow
 from spacegate.kit.cursors import CursorCodec
 from spacegate.orgs.service import OrgService
 from spacegate.registry.service import RegistryService
@@ -93,6 +93,8 @@ def parse_group_by(value: str | Sequence[str] | None) -> list[str]:
 
 def zone_named(name: str) -> ZoneInfo:
     try:
+        if not is_zone(name):
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise Unprocessable(

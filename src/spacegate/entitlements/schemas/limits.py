@@ -50,7 +50,8 @@ Purpose = Annotated[
 Period = Literal["day", "week", "month"]
 
 _PERIOD_DOC = (
-    "Budget window: `day`, `week` (starting Monday) or `month` (calendar month), in UTC. "
+    "Budget window: `day`, `week` (starting Monday) or `month` (calendar month), on the "
+    "calendar of the org's time zone (`timezone` of `PATCH /v1/orgs/{org_id}`, default UTC). "
     "Usage is counted from the start of the current window."
 )
 
