@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from typing import Any
 
@@ -112,6 +113,37 @@ async def test_racing_calls_cannot_overspend_a_budget_whatever_their_prompts(
     r = await world.api.get("/v1/me/entitlements", headers=world.headers)
     used = next(i for i in r.json()["data"] if i["model"] == alias)["budgets"]["token_budget"]
     assert 0 < float(used["used"]) <= budget
+
+
+async def test_a_stream_settles_to_its_real_usage_when_it_ends(world: World) -> None:
+    """Streams are settled from the usage they report at their end: the budget keeps what was
+    used (not the reservation), and ``tpm``, which reserves only an estimate of the prompt, is
+    charged what the call used beyond it (2,000 one-letter words: twice the estimate)."""
+    await _limits(world, world.alias, tpm=6000, token_budget={"limit": 100_000, "period": "day"})
+    body = {
+        "model": world.alias,
+        "messages": [{"role": "user", "content": " ".join(["a"] * 2000)}],
+        "max_tokens": 10,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    async with world.api.stream(
+        "POST", "/v1/chat/completions", json=body, headers=world.headers
+    ) as resp:
+        assert resp.status_code == 200
+        text = (await resp.aread()).decode()
+    started = time.monotonic()
+    used = 2000 + 10  # the fake counts words: the prompt, and max_tokens of echo
+    assert f'"total_tokens":{used}' in text.replace(" ", "")
+    small = await _chat(world, world.alias, max_tokens=5)
+    refill = (time.monotonic() - started + 0.05) * 6000 / 60
+    reserved = int(re.search(r'"tpm";r=(\d+)', small.headers["RateLimit"]).group(1))  # type: ignore[union-attr]
+    # What is left counts the stream's real usage (and the small call's own reservation).
+    assert 6000 - used - 60 <= reserved <= 6000 - used + refill
+    await asyncio.sleep(0.3)  # the meter writes the ledger every 50 ms
+    r = await world.api.get("/v1/me/entitlements", headers=world.headers)
+    budget = r.json()["data"][0]["budgets"]["token_budget"]
+    assert float(budget["used"]) == used + small.json()["usage"]["total_tokens"]
 
 
 async def test_budget_is_durable_and_survives_limit_changes_and_restarts(
