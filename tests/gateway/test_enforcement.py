@@ -138,8 +138,15 @@ async def test_space_bound_key_needs_no_header_and_cannot_switch(world: World) -
 async def test_bad_bodies(world: World) -> None:
     r = await world.api.post("/v1/chat/completions", content=b"{not json", headers=world.headers)
     _error(r, 400, "invalid_json")
+    assert "not valid JSON" in r.json()["error"]["message"]
+    # A number no float holds: the message says so (not that the body is not an object).
+    big = b'{"model": "m", "max_tokens": 1e400}'
+    r = await world.api.post("/v1/chat/completions", content=big, headers=world.headers)
+    _error(r, 400, "invalid_json")
+    assert "infinity" in r.json()["error"]["message"]
     r = await world.api.post("/v1/chat/completions", json=[1, 2], headers=world.headers)
     _error(r, 400, "invalid_json")
+    assert "must be a JSON object" in r.json()["error"]["message"]
     _error(await _chat(world, {"model": 42}), 400, "invalid_request")
     _error(await _chat(world, {"max_tokens": -1}), 400, "invalid_request")
 

@@ -164,8 +164,10 @@ class Gateway:
         raw = await request.body()
         try:
             body = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise invalid("The request body must be a JSON object.", code="invalid_json") from None
+        except orjson.JSONDecodeError as exc:
+            raise invalid(
+                f"The request body is not valid JSON ({exc}).", code="invalid_json"
+            ) from None
         if not isinstance(body, dict):
             raise invalid("The request body must be a JSON object.", code="invalid_json")
         ref = body.get("model")
