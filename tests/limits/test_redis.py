@@ -9,7 +9,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -35,26 +35,8 @@ from tests.gateway.conftest import World
 from tests.limits import procs
 from tests.limits.stall import StallableRelay
 from tests.live import LiveServer
-from tests.servers import require_service
 
 MSG = [{"role": "user", "content": "hello there"}]
-
-
-@pytest.fixture
-def redis_url() -> str:
-    return require_service("SPACEGATE_TEST_REDIS_URL", "Redis")
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"t{uuid.uuid4().hex[:12]}"
 
 
 async def test_lua_decides_like_the_in_process_limiter(redis: Redis, prefix: str) -> None:
@@ -118,6 +100,18 @@ async def test_a_busy_process_is_not_a_redis_outage(redis: Redis, prefix: str) -
     assert outcome.allowed and outcome.rates[0].remaining == 8
     await backend.flush()
     await redis.delete(f"{prefix}:{{o}}:busy")
+
+
+def _shared(redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
+    """Settings of instances sharing the test's Redis (``procs.instances`` names)."""
+    return {
+        "REDIS_URL": redis_url,
+        "LIMITS_REDIS_PREFIX": prefix,
+        # A busy machine must not pass for a Redis outage (rates would fall back, budgets fail
+        # closed; that path is tested below).
+        "LIMITS_REDIS_TIMEOUT_MS": "5000",
+        **extra,
+    }
 
 
 async def _paced(
@@ -197,13 +191,7 @@ async def test_two_instances_admit_exactly_the_limit_at_three_times_the_rate(
     burst, per_second, seconds = 100, 20.0, 6.0
     org = await make_org(runtime)
     path = f"/v1/orgs/{org.org_id}"
-    env = {
-        "REDIS_URL": redis_url,
-        "LIMITS_REDIS_PREFIX": prefix,
-        "LIMITS_INSTANCES": "2",
-        # A busy machine must not pass for a Redis outage (that path is tested below).
-        "LIMITS_REDIS_TIMEOUT_MS": "5000",
-    }
+    env = _shared(redis_url, prefix, LIMITS_INSTANCES="2")
     with procs.instances(settings, tmp_path, 2, **env) as (one, two):
         async with (
             httpx.AsyncClient(base_url=one.url, timeout=60) as a,
@@ -269,14 +257,7 @@ async def test_token_budget_holds_across_instances_with_concurrent_streams(
     budget (each instance on its own would admit as many again), and every one that fits is
     admitted. The streams last seconds, so every reservation is held at once."""
     monkeypatch.setattr(fake_upstream, "drip_delay", 0.1)  # 40 pieces: 4 s per stream
-    env = {
-        "REDIS_URL": redis_url,
-        "LIMITS_REDIS_PREFIX": prefix,
-        "ALLOW_PRIVATE_NETWORKS": "true",
-        # A busy machine must not pass for a Redis outage (budgets would fail closed; that path
-        # is tested below).
-        "LIMITS_REDIS_TIMEOUT_MS": "5000",
-    }
+    env = _shared(redis_url, prefix, ALLOW_PRIVATE_NETWORKS="true")
     with procs.instances(settings, tmp_path, 2, **env) as (one, two):
         async with (
             httpx.AsyncClient(base_url=one.url, timeout=60) as a,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -26,23 +24,6 @@ from spacegate.limits.fallback import Resilient
 from spacegate.limits.gcra import Rate
 from spacegate.limits.lua import LUA_BATCH
 from spacegate.limits.shared import RedisBackend
-from tests.servers import require_service
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(require_service("SPACEGATE_TEST_REDIS_URL", "Redis"))
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def prefix(redis: Redis) -> AsyncIterator[str]:
-    prefix = f"t{uuid.uuid4().hex[:12]}"
-    yield prefix
-    keys = await redis.keys(f"{prefix}:*")
-    if keys:
-        await redis.delete(*keys)
 
 
 class _ScriptRuns:

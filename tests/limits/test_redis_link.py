@@ -27,21 +27,10 @@ from tests.servers import require_service
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(require_service("SPACEGATE_TEST_REDIS_URL", "Redis"))
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def backend(redis: Redis) -> AsyncIterator[RedisBackend]:
-    prefix = f"t{uuid.uuid4().hex[:12]}"
+async def backend(redis: Redis, prefix: str) -> AsyncIterator[RedisBackend]:
     backend = RedisBackend(redis, prefix)
     yield backend
     await backend.flush()
-    keys = await redis.keys(f"{prefix}:*")
-    if keys:
-        await redis.delete(*keys)
 
 
 def _call(backend: RedisBackend) -> Admission:
