@@ -40,7 +40,9 @@ class OrgRateLimitUpdate(RequestModel):
     rate_limit: str | None = Field(
         max_length=200,
         description="`1000/hour,100/minute` (any windows: second, minute, hour, day, e.g. "
-        "`500/5minutes`), `off` for none, or null to return to the server default.",
+        "`500/5minutes`; at most 1,000,000,000 per window, windows up to 366 days), `off` for "
+        "none, or null to return to the server default. This route is never refused by the org "
+        "limit, so a limit set too low can always be lifted.",
     )
 
 

@@ -30,7 +30,12 @@ class OrgRead(ResponseModel):
 
 class OrgUpdate(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone, e.g. `Europe/Paris` (default `UTC`); budget periods follow "
+        "its calendar.",
+    )
 
 
 @router.get("/{org_id}", summary="Get org", responses=errors(*AUTHED, 404))
