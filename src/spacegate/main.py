@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 
 import spacegate.audit.recorder  # noqa: F401  (registers the audit listener)
 from spacegate import __version__, logs
@@ -48,6 +50,15 @@ Errors are `{"detail": ..., "code": ...}`; validation errors are pydantic's list
 """
 
 
+def telemetry() -> TelemetryConfig | None:
+    """FastAPI's own OpenTelemetry (a span, metrics and logs per request) where the deployment
+    configures OpenTelemetry (any ``OTEL_*`` or ``FASTAPI_OTEL_*`` variable); otherwise off, so
+    that no request looks for providers nobody set up (three environment look-ups each)."""
+    if any(name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ):
+        return None  # FastAPI's defaults
+    return {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(settings.log_level, settings.json_logs)
@@ -75,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        telemetry=telemetry(),
     )
     errors.install(app)
     openapi.install(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -153,3 +154,15 @@ async def test_unknown_methods_are_405(
 async def test_unknown_path_is_404_json(client: httpx.AsyncClient, org: OrgCtx) -> None:
     r = await client.get("/v1/nothing-here", headers=org.headers)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_fastapi_opentelemetry_follows_the_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off unless OpenTelemetry is configured (no per-request provider look-ups for nothing);
+    FastAPI's own defaults as soon as any ``OTEL_*`` variable is set."""
+    from spacegate.main import telemetry
+
+    for name in [n for n in os.environ if n.startswith(("OTEL_", "FASTAPI_OTEL_"))]:
+        monkeypatch.delenv(name)
+    assert telemetry() == {"tracing": False, "metrics": False, "logs": False}
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "spacegate")
+    assert telemetry() is None
