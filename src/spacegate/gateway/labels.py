@@ -4,7 +4,7 @@ hold (too long, a NUL character) is refused with a 400 naming it rather than acc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,29 @@ def _text(value: object, limit: int, param: str) -> str | None:
             f"'{param}' must be at most {limit} characters, without NUL characters.", param=param
         )
     return text
+
+
+#: The request headers the gateway reads, as they arrive (lower case).
+_READ = frozenset(
+    {
+        b"authorization",
+        b"x-api-key",
+        b"x-spacegate-purpose",
+        b"x-spacegate-step-type",
+        b"x-correlation-id",
+    }
+)
+
+
+def gateway_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The headers the gateway reads, in one pass over the raw list (the first of a repeated
+    one, as Starlette's ``Headers`` gives it); looking up one that was not sent costs nothing
+    (``Headers.get`` raises and catches a ``KeyError`` for each)."""
+    found: dict[str, str] = {}
+    for name, value in raw:
+        if name in _READ:
+            found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return found
 
 
 def read_labels(own: Mapping[str, Any], headers: Mapping[str, str]) -> Labels:

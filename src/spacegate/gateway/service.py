@@ -26,7 +26,7 @@ from spacegate.gateway import policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
-from spacegate.gateway.labels import read_labels
+from spacegate.gateway.labels import gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
@@ -85,7 +85,7 @@ class Gateway:
     # -- shared steps ---------------------------------------------------------------------
 
     async def authenticate(self, request: Request) -> Principal:
-        headers = request.headers
+        headers = gateway_headers(request.headers.raw)
         try:
             key = extract_key(headers.get("authorization"), headers.get("x-api-key"))
             return await self.principals.get(self.runtime, key)
@@ -179,7 +179,7 @@ class Gateway:
             own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
             if not meta:
                 body.pop("metadata")
-        labels = read_labels(own, request.headers)
+        labels = read_labels(own, gateway_headers(request.headers.raw))
         purpose, step_type = labels.purpose, labels.step_type
         route = await self.catalog.route(principal.org_id, space_id, ref)
         route = policy.check_route(
