@@ -166,3 +166,13 @@ def test_fastapi_opentelemetry_follows_the_deployment(monkeypatch: pytest.Monkey
     assert telemetry() == {"tracing": False, "metrics": False, "logs": False}
     monkeypatch.setenv("OTEL_SERVICE_NAME", "spacegate")
     assert telemetry() is None
+
+
+async def test_inference_routes_document_every_refusal_of_the_limits(
+    client: httpx.AsyncClient,
+) -> None:
+    """A spent budget is a 402, a rate or concurrency cap a 429, limits that cannot be checked
+    a 503: a client generated from /docs knows each."""
+    spec = (await client.get("/openapi.json")).json()
+    for path in ("/v1/chat/completions", "/v1/completions", "/v1/embeddings"):
+        assert {"402", "429", "503"} <= set(spec["paths"][path]["post"]["responses"]), path

@@ -84,8 +84,12 @@ class Gateway:
 
     # -- shared steps ---------------------------------------------------------------------
 
-    async def authenticate(self, request: Request) -> Principal:
-        headers = gateway_headers(request.headers.raw)
+    async def authenticate(
+        self, request: Request, headers: dict[str, str] | None = None
+    ) -> Principal:
+        """The caller; ``headers``: ``gateway_headers`` of the request, when already read."""
+        if headers is None:
+            headers = gateway_headers(request.headers.raw)
         try:
             key = extract_key(headers.get("authorization"), headers.get("x-api-key"))
             return await self.principals.get(self.runtime, key)
@@ -159,7 +163,8 @@ class Gateway:
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float
     ) -> tuple[Call, dict[str, Any], bool]:
-        principal = await self.authenticate(request)
+        headers = gateway_headers(request.headers.raw)
+        principal = await self.authenticate(request, headers)
         space_id = await self.space_of(principal, request, policy.ENDPOINT_PERMISSION[endpoint])
         raw = await request.body()
         try:
@@ -179,7 +184,7 @@ class Gateway:
             own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
             if not meta:
                 body.pop("metadata")
-        labels = read_labels(own, gateway_headers(request.headers.raw))
+        labels = read_labels(own, headers)
         purpose, step_type = labels.purpose, labels.step_type
         route = await self.catalog.route(principal.org_id, space_id, ref)
         route = policy.check_route(

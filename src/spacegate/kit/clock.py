@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from spacegate.errors import Unprocessable
 
 
 def utcnow() -> datetime:
@@ -33,6 +36,12 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
 
 
-def is_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (``Europe/Paris``, ``UTC``), the same on every host."""
-    return name in _zones()
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Paris``, ``UTC``: the same on every host); a 422
+    naming it otherwise."""
+    if name not in _zones():
+        raise Unprocessable(
+            f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Paris' or 'UTC'.",
+            code="invalid_timezone",
+        )
+    return ZoneInfo(name)

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from spacegate.api_keys.service import issue_key
 from spacegate.auth.permissions import Role
 from spacegate.auth.principal import Principal
-from spacegate.errors import Conflict, NotFound, Unprocessable
-from spacegate.kit.clock import is_zone
+from spacegate.errors import Conflict, NotFound
+from spacegate.kit.clock import zone_named
 from spacegate.models import Org, User
 
 
@@ -56,12 +56,7 @@ class OrgService:
                 raise Conflict(f"Org '{name}' already exists.", code="org_exists")
             org.name = name
         if timezone is not None:
-            if not is_zone(timezone):
-                raise Unprocessable(
-                    f"Unknown time zone '{timezone}'; use an IANA name such as 'Europe/Paris' "
-                    "or 'UTC'.",
-                    code="invalid_timezone",
-                )
+            zone_named(timezone)  # a 422 for a name that is not an IANA time zone
             org.timezone = timezone
         await self.session.flush()
         return org

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.principal import Principal
 from spacegate.errors import Forbidden, NotFound, Unprocessable
-from spacegate.kit.clock import as_utc, is_zone, utcnow
+from spacegate.kit.clock import as_utc, utcnow, zone_named
 from spacegate.kit.cursors import CursorCodec
 from spacegate.orgs.service import OrgService
 from spacegate.registry.service import RegistryService
@@ -89,18 +89,6 @@ def parse_group_by(value: str | Sequence[str] | None) -> list[str]:
             code="invalid_group_by",
         )
     return [d for d in DIMENSIONS if d in wanted]
-
-
-def zone_named(name: str) -> ZoneInfo:
-    try:
-        if not is_zone(name):
-            raise ValueError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Unprocessable(
-            f"Unknown time zone '{name}'; use an IANA name such as 'Europe/Paris' or 'UTC'.",
-            code="invalid_timezone",
-        ) from None
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -166,7 +166,8 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-INFERENCE_ERRORS = errors(400, 403, 404, 429, 502, 503, 504)
+#: 402: a token or cost budget is spent (`token_budget_exhausted`, `cost_budget_exhausted`).
+INFERENCE_ERRORS = errors(400, 402, 403, 404, 429, 502, 503, 504)
 COMPLETION_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "OpenAI-shaped response; with `stream: true`, `text/event-stream` chunks.",
