@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     limits_redis_timeout_ms: int = Field(default=250, ge=1)
     #: Prefix of the limiter's Redis keys.
     limits_redis_prefix: str = "sg"
+    #: Run background jobs (ingestion, scans, trainings...) in this process. Turn it off on
+    #: replicas that should only serve requests; any replica with it on takes a share.
+    jobs_enabled: bool = True
+    #: Jobs this process runs at once.
+    job_concurrency: int = Field(default=2, ge=1, le=64)
+    #: How often an idle runner looks for work (a job enqueued here wakes it at once).
+    job_poll_seconds: float = Field(default=1.0, gt=0)
+    #: A running job's claim lasts this long and is renewed while its worker lives; a worker
+    #: that died (``kill -9``) loses it after this, and another worker resumes the job.
+    job_lease_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 
 import spacegate.audit.recorder  # noqa: F401  (registers the audit listener)
 from spacegate import __version__, logs
-from spacegate.api import errors, openapi
+from spacegate.api import copilot, errors, factory, openapi, syft
 from spacegate.api.aimable import model_policy, space_models
 from spacegate.api.aimable import tenant_models as aimable_tenant_models
 from spacegate.api.health import router as health_router
@@ -25,6 +25,7 @@ from spacegate.api.platform import (
     api_keys,
     audit_logs,
     inference_logs,
+    jobs,
     limits,
     me,
     orgs,
@@ -37,6 +38,7 @@ from spacegate.api.platform import (
 from spacegate.config import Settings, get_settings
 from spacegate.console import router as console
 from spacegate.gateway.wiring import build_gateway
+from spacegate.jobs import JobRunner
 from spacegate.limits.middleware import OrgRateLimitMiddleware
 from spacegate.middleware import HotPathMiddleware, RequestIdMiddleware
 from spacegate.runtime import Runtime
@@ -72,9 +74,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limits = gateway.limiter.limits
         await runtime.bus.start(runtime.redis, settings.redis_url)
         await gateway.meter.start()
+        runner = JobRunner(runtime, gateway=gateway)
+        app.state.jobs = runner
+        if settings.jobs_enabled:
+            await runner.start()
         try:
             yield
         finally:
+            await runner.stop()
             await gateway.limiter.drain()
             await gateway.meter.stop()  # flush usage before the database goes away
             await runtime.bus.stop()
@@ -103,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(usage.router)
     app.include_router(limits.router)
     app.include_router(me.router)
+    app.include_router(jobs.router)
+    for area in (syft, factory, copilot):
+        for router in area.routers:
+            app.include_router(router)
     app.include_router(openai_router)
     app.include_router(health_router)
     app.include_router(metrics_router)

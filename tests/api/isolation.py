@@ -22,6 +22,7 @@ from sqlalchemy import select
 from spacegate.db.base import Base
 from spacegate.models import Entitlement, ProviderConnection, RegisteredModel
 from spacegate.runtime import Runtime
+from tests.api import makers
 from tests.api.routes import Operation
 from tests.factories import OrgCtx, invite_and_accept, make_key, make_space
 
@@ -38,6 +39,8 @@ class OrgObjects:
     provider_id: str
     model_id: str
     model_alias: str
+    #: Objects of the product areas, by their PARAMS key (made by ``tests.api.makers``).
+    extra: dict[str, str]
 
 
 Pick = Callable[[OrgObjects], str]
@@ -55,10 +58,12 @@ PARAMS: dict[str, Pick] = {
     "/v1/providers/{id}": lambda o: o.provider_id,
 }
 
+PARAMS.update(makers.params())
+
 #: Path parameters that do not name a tenant's object, with the reason.
 EXEMPT: dict[str, str] = {}
 
-BODIES: dict[str, Callable[[OrgObjects], dict[str, Any]]] = {
+BODIES: dict[str, Callable[[OrgObjects], dict[str, Any]]] = makers.bodies() | {
     "POST /v1/spaces/{id}/invite": lambda o: {"emails": ["x@example.com"], "roles": []},
     "POST /v1/users/{id}/permissions": lambda o: {"permissions": ["trainings:get"]},
     "PUT /v1/orgs/{org_id}/rate-limit": lambda o: {"rate_limit": "1/day"},
@@ -119,7 +124,7 @@ async def make_objects(client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx)
         s.add(Entitlement(org_id=org_id, space_id=uuid.UUID(str(space["id"])), model_id=model.id))
     user = member["user"]
     assert isinstance(user, dict)
-    return OrgObjects(
+    objects = OrgObjects(
         org=org,
         space_id=str(space["id"]),
         deleted_space_id=str(gone["id"]),
@@ -128,7 +133,10 @@ async def make_objects(client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx)
         provider_id=str(provider.id),
         model_id=str(model.id),
         model_alias=alias,
+        extra={},
     )
+    await makers.make_all(client, runtime, objects)
+    return objects
 
 
 async def snapshot(runtime: Runtime, org_id: str) -> dict[str, list[tuple[Any, ...]]]:

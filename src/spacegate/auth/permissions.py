@@ -66,7 +66,35 @@ PLATFORM_PERMISSIONS: tuple[str, ...] = (
     "usage:read",
 )
 
-ALL: frozenset[str] = frozenset(SEED_PERMISSIONS + PLATFORM_PERMISSIONS)
+
+def _crud(*resources: str) -> tuple[str, ...]:
+    return tuple(
+        f"{r}:{a}" for r in resources for a in ("list", "get", "create", "update", "delete")
+    )
+
+
+#: The product areas' resources (RAG, factory, copilot) and the background jobs behind them.
+PRODUCT_PERMISSIONS: tuple[str, ...] = (
+    *_crud("datasets", "endpoints", "policies"),
+    "endpoints:query",
+    "settings:get",
+    "settings:update",
+    *_crud("connectors", "checkpoints", "clusters", "webhooks"),
+    "benchmarks:update",
+    "benchmarks:delete",
+    "evaluations:list",
+    "evaluations:get",
+    "evaluations:delete",
+    *_crud("chats", "experts", "personas", "action-groups", "actions", "arguments"),
+    "insights:create",
+    "insights:list",
+    "insights:get",
+    "jobs:list",
+    "jobs:get",
+    "jobs:update",
+)
+
+ALL: frozenset[str] = frozenset(SEED_PERMISSIONS + PLATFORM_PERMISSIONS + PRODUCT_PERMISSIONS)
 
 
 class Role(StrEnum):
@@ -99,11 +127,31 @@ _USE = frozenset(
     }
 )
 
+#: Developers build with every product resource; a space's settings and its compute are admins'.
+_BUILD = frozenset(PRODUCT_PERMISSIONS) - {
+    "settings:update",
+    "clusters:create",
+    "clusters:update",
+    "clusters:delete",
+}
+#: Designers read what is built, talk to it, and review what it writes.
+_REVIEW = frozenset(p for p in PRODUCT_PERMISSIONS if p.endswith((":list", ":get"))) | frozenset(
+    {
+        "endpoints:query",
+        "chats:create",
+        "chats:update",
+        "chats:delete",
+        "insights:create",
+        "arguments:update",
+    }
+)
+
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.owner: ALL,
     Role.admin: ALL,
-    Role.developer: _USE | frozenset(SEED_PERMISSIONS),
+    Role.developer: _USE | frozenset(SEED_PERMISSIONS) | _BUILD,
     Role.designer: _USE
+    | _REVIEW
     | frozenset(
         {
             "benchmarks:get",

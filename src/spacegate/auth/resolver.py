@@ -8,7 +8,7 @@ import time
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from spacegate.auth.principal import Principal
 from spacegate.errors import Unauthorized
@@ -50,13 +50,23 @@ async def resolve(runtime: Runtime, key: str) -> Principal:
 
 async def resolve_with_expiry(runtime: Runtime, key: str) -> tuple[Principal, datetime | None]:
     """The principal and when its key expires (None: never)."""
-    key_hash = apikeys.hash_key(key)
+    return await _principal_where(runtime, ApiKey.key_hash == apikeys.hash_key(key))
+
+
+async def resolve_key_id(runtime: Runtime, api_key_id: uuid.UUID) -> Principal:
+    """The principal of a stored key id: background work acts with the rights of the key that
+    asked for it, as they are now (a revoked key's work is refused like its calls)."""
+    principal, _ = await _principal_where(runtime, ApiKey.id == api_key_id)
+    return principal
+
+
+async def _principal_where(
+    runtime: Runtime, where: ColumnElement[bool]
+) -> tuple[Principal, datetime | None]:
     async with runtime.read_sessions() as session:
         row = (
             await session.execute(
-                select(ApiKey, User)
-                .join(User, User.id == ApiKey.user_id)
-                .where(ApiKey.key_hash == key_hash)
+                select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(where)
             )
         ).one_or_none()
         if row is None:

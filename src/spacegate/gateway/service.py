@@ -44,6 +44,7 @@ from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
 
 OVERHEAD_HEADER = "X-Spacegate-Overhead-Ms"
+IN_PROCESS_PRINCIPAL = "spacegate.principal"
 OWNER = "spacegate"
 #: Keys Spacegate reads from ``metadata`` and does not forward upstream.
 _OWN_METADATA = ("purpose", "step_type", "tags", "type")
@@ -164,7 +165,11 @@ class Gateway:
         self, request: Request, endpoint: Endpoint, started: float
     ) -> tuple[Call, dict[str, Any], bool]:
         headers = gateway_headers(request.headers.raw)
-        principal = await self.authenticate(request, headers)
+        # A call made in process (RAG, factory, copilot) carries its caller in the ASGI scope,
+        # which no client can set.
+        principal = request.scope.get(IN_PROCESS_PRINCIPAL) or await self.authenticate(
+            request, headers
+        )
         space_id = await self.space_of(principal, request, policy.ENDPOINT_PERMISSION[endpoint])
         raw = await request.body()
         try:

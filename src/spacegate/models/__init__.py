@@ -1,11 +1,13 @@
 """ORM tables, one module per table. Importing this package registers them all on the metadata."""
 
+from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
 from spacegate.models.entitlement import Entitlement
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
 from spacegate.models.invitation import Invitation
+from spacegate.models.job import Job
 from spacegate.models.model_target import ModelTarget
 from spacegate.models.org import Org
 from spacegate.models.provider_connection import ProviderConnection
@@ -16,12 +18,14 @@ from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
 
 __all__ = [
+    "ActionGroup",
     "ApiKey",
     "AuditLog",
     "Entitlement",
     "IdempotencyKey",
     "InferenceLog",
     "Invitation",
+    "Job",
     "ModelTarget",
     "Org",
     "ProviderConnection",

@@ -1,0 +1,9 @@
+"""Routers of seed 004's copilot; ``main.create_app`` includes every one listed in ``routers``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from spacegate.api.copilot import action_groups
+
+routers: list[APIRouter] = [action_groups.router]

@@ -1,0 +1,1 @@
+"""Seed 004's model factory: connectors, data models, trainings, benchmarks, evaluations."""
