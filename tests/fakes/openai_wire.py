@@ -117,6 +117,10 @@ def _tool_call(call: Call) -> dict[str, Any] | None:
 
 
 def _chat_reply(call: Call) -> Reply:
+    responder = call.fake.responder
+    scripted = responder(call.body) if responder is not None else None
+    if scripted is not None:
+        return Reply(scripted, "stop")
     messages = call.body.get("messages") or []
     last = messages[-1] if messages else {}
     prefix = "Tool said: " if last.get("role") == "tool" else ""

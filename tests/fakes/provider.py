@@ -18,6 +18,8 @@ are chosen per request by ``+``-separated words in the model (or Azure deploymen
 ``tool-call``        answer with a call to the first tool offered
 ``stream-error``     (Anthropic streams) an ``error`` event after the first delta
 
+``responder`` scripts chat answers instead (OpenAI's wire format): a function of the request body.
+
 Use it as a context manager (``with FakeProvider() as fake:``) from fixtures or benchmarks, or
 run ``python -m tests.fakes.provider --port 8900``. Every request is kept in ``requests``.
 """
@@ -29,7 +31,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +82,9 @@ class FakeProvider:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
+    #: Scripted chat answers: given a request body, the assistant's text, or None to echo.
+    #: Tests of features that read model output (guards, routers, JSON answers) set it.
+    responder: Callable[[dict[str, Any]], str | None] | None = None
     redirect_hits: int = 0
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
