@@ -46,3 +46,22 @@ def operations(app: FastAPI, *, console: bool = False) -> list[Operation]:
 
 def fill(path: str, values: dict[str, str]) -> str:
     return _PARAM.sub(lambda m: values[m.group(1)], path)
+
+
+def space_scoped(app: FastAPI) -> list[Operation]:
+    """Routes that act in the caller's space (``X-Space-Id`` or a bound key), params or not."""
+    from spacegate.auth.scope import get_space_scope
+
+    scoped: set[tuple[str, str]] = set()
+    for ctx in iter_route_contexts(app.routes):
+        dependant = getattr(ctx.original_route, "dependant", None)
+        if dependant is None or ctx.path is None or ctx.methods is None:
+            continue
+        stack = list(dependant.dependencies)
+        while stack:
+            dep = stack.pop()
+            if dep.call is get_space_scope:
+                scoped.update((m, ctx.path) for m in ctx.methods)
+                break
+            stack.extend(dep.dependencies)
+    return [op for op in operations(app) if (op.method, op.path) in scoped]

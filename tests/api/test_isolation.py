@@ -10,13 +10,11 @@ import uuid
 
 import httpx
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 
 from spacegate.auth import resolver
-from spacegate.auth.scope import get_space_scope
 from spacegate.runtime import Runtime
 from tests.api import isolation
-from tests.api.routes import Operation, fill, operations
+from tests.api.routes import Operation, fill, operations, space_scoped
 from tests.factories import OrgCtx, make_key
 
 
@@ -120,30 +118,13 @@ async def test_space_bound_key_cannot_reach_a_sibling_space(
     assert not failures, "\n".join(failures)
 
 
-def _space_scoped(app: FastAPI) -> list[Operation]:
-    """Routes that act in the caller's space (``X-Space-Id`` or a bound key), params or not."""
-    scoped: set[tuple[str, str]] = set()
-    for ctx in iter_route_contexts(app.routes):
-        dependant = getattr(ctx.original_route, "dependant", None)
-        if dependant is None or ctx.path is None or ctx.methods is None:
-            continue
-        stack = list(dependant.dependencies)
-        while stack:
-            dep = stack.pop()
-            if dep.call is get_space_scope:
-                scoped.update((m, ctx.path) for m in ctx.methods)
-                break
-            stack.extend(dep.dependencies)
-    return [op for op in operations(app) if (op.method, op.path) in scoped]
-
-
 async def test_another_orgs_space_is_404_on_every_space_scoped_route(
     app: FastAPI, client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx, other_org: OrgCtx
 ) -> None:
     """Routes whose space is named by ``X-Space-Id`` (seed 004's chats, trainings ...): naming
     another org's space finds nothing there, lists included, and changes nothing."""
     victim = await isolation.make_objects(client, runtime, org)
-    ops = [op for op in _space_scoped(app) if not isolation.unknown_params(op)]
+    ops = [op for op in space_scoped(app) if not isolation.unknown_params(op)]
     assert any(not op.params for op in ops)
     failures = []
     for op in ops:
