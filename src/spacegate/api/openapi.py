@@ -2,7 +2,10 @@
 
 - A 422 can be pydantic's validation list or a domain error (``{"detail": "...", "code": ...}``,
   e.g. an Idempotency-Key reused with another body): both shapes are documented.
-- Any route with a body can answer 400 when the body cannot be parsed at all.
+- Any route with a body can answer 400 when the body cannot be parsed at all, and any route
+  taking an ``Idempotency-Key`` when the key is malformed.
+- A route acting in the caller's space (``X-Space-Id``) answers 400 when no space is named and
+  404 when it does not exist for the caller.
 - The gateway's routes authenticate like every other (they answer 401 without a key), so they
   declare the same security schemes.
 - Every control-plane route counted by the org's request limit can answer 429 with
@@ -48,6 +51,10 @@ _RATE_LIMITED = {
 }
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
+
+
 def _patch(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
@@ -64,6 +71,18 @@ def _patch(schema: dict[str, Any]) -> dict[str, Any]:
                     "description": "The body could not be parsed.",
                     "content": {"application/json": {"schema": _ERROR_REF}},
                 }
+            headers = {
+                str(p.get("name", "")).lower()
+                for p in operation.get("parameters", ())
+                if p.get("in") == "header"
+            }
+            if "idempotency-key" in headers:
+                responses.setdefault("400", _error("A malformed Idempotency-Key."))
+            if "x-space-id" in headers:
+                responses.setdefault(
+                    "400", _error("No space named (`X-Space-Id` or a key bound to a space).")
+                )
+                responses.setdefault("404", _error("The space (or the object) does not exist."))
             if "401" in responses and not operation.get("security"):
                 operation["security"] = _SECURITY
             if operation.get("security") and not exempt(path):
