@@ -9,7 +9,7 @@ run: ## Start the server on the embedded default (SQLite in ./.spacegate)
 	$(UV) run --no-dev spacegate serve --host $(HOST) --port $(PORT)
 
 test: ## Run the whole test suite (PostgreSQL/Redis tests run when their URLs are set)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 	$(UV) run pytest $(PYTEST_ARGS)
 
 guarantees: ## Guarantee suites (crash, durability, faults, SSRF, isolation...); writes docs/guarantees.md

@@ -66,6 +66,26 @@ def runtime(app: FastAPI) -> Runtime:
     return rt
 
 
+@pytest.fixture(scope="session")
+async def loopback_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app in the tests' event loop, allowed to reach servers on loopback (the fake
+    provider, a Ray head): for features that call out from inside the server."""
+    application = create_app(settings.model_copy(update={"allow_private_networks": True}))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def loopback_client(loopback_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=loopback_app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://spacegate.test",
+        event_hooks={"response": [_no_stack_trace]},
+    ) as c:
+        yield c
+
+
 @pytest.fixture
 def fake_dns(app: FastAPI) -> Iterator[FakeDns]:
     """Base URL checks (providers) resolve through this table instead of real DNS."""

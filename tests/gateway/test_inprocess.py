@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +17,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from spacegate.auth import resolver
-from spacegate.config import Settings
 from spacegate.gateway import structured
 from spacegate.gateway.inprocess import ModelCallFailed, model_client
-from spacegate.main import create_app
 from tests.factories import OrgCtx, make_org, make_space
 from tests.fakes.provider import FakeProvider
 
@@ -31,19 +29,14 @@ def fake() -> Iterator[FakeProvider]:
         yield f
 
 
-@pytest.fixture(scope="module")
-async def local_app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The app in the tests' own event loop, allowed to reach the fake provider on loopback."""
-    app = create_app(settings.model_copy(update={"allow_private_networks": True}))
-    async with app.router.lifespan_context(app):
-        yield app
+@pytest.fixture
+def local_app(loopback_app: FastAPI) -> FastAPI:
+    return loopback_app
 
 
 @pytest.fixture
-async def http(local_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=local_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sg.test") as c:
-        yield c
+def http(loopback_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return loopback_client
 
 
 @dataclass

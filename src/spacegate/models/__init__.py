@@ -3,6 +3,7 @@
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.cluster import Cluster
 from spacegate.models.entitlement import Entitlement
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
@@ -21,6 +22,7 @@ __all__ = [
     "ActionGroup",
     "ApiKey",
     "AuditLog",
+    "Cluster",
     "Entitlement",
     "IdempotencyKey",
     "InferenceLog",

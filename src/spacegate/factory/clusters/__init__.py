@@ -1,0 +1,1 @@
+"""Clusters: a space's Ray cluster, read live, and the executor that runs work there."""
