@@ -141,7 +141,7 @@ def test_readme_quickstart_runs_with_only_curl_and_python(
     assert fake.last.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
 
     # The Python snippet that follows, with the key and space just made.
-    [snippet] = _blocks("### From zero to a governed chat completion", "python")
+    snippet = _blocks("### From zero to a governed chat completion", "python")[0]
     code = (
         snippet.replace("http://127.0.0.1:8000", server.url)
         .replace('"sg_..."', repr(key))

@@ -53,7 +53,8 @@ def _commands(console: Console, *lines: str) -> None:
 def first_start(console: Console, url: str) -> None:
     """``serve`` on a database without an org: how to make one."""
     console.rule("[bold]Welcome to Spacegate[/]")
-    console.print(f"Listening on {url} (API docs at {url}/docs, console at {url}/console).")
+    console.print("Starting on:")
+    _commands(console, f"  {url}", f"  API docs: {url}/docs", f"  Console:  {url}/console")
     console.print("No org exists yet. In a second terminal, create one with its owner and key:")
     console.print()
     _commands(console, '  spacegate bootstrap --org "Acme" --email you@example.com')

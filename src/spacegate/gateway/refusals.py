@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from prometheus_client import Counter
+
 from spacegate.auth.principal import Principal
 from spacegate.gateway.catalog import Route
 from spacegate.gateway.errors import GatewayError
@@ -42,6 +44,18 @@ class Attempt:
     labels: Labels | None = None
 
 
+#: The two ``/metrics`` counters of a refusal, per (endpoint, code): looking a labelled child up
+#: costs more than counting on it.
+_COUNTERS: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+
+
+def _counters(endpoint: str, code: str) -> tuple[Counter, Counter]:
+    pair = (metrics.requests.labels(endpoint, "error"), metrics.refusals.labels(endpoint, code))
+    if len(_COUNTERS) < 1000:  # codes are a fixed set; the bound is a safety net
+        _COUNTERS[endpoint, code] = pair
+    return pair
+
+
 def attempt_of(call: Call) -> Attempt:
     """An admitted call, as a refusal's log row sees it (refused by its limits)."""
     labels = Labels(call.purpose, call.step_type, call.type, call.tags, call.correlation_id)
@@ -61,8 +75,11 @@ def refusal_event(attempt: Attempt, exc: GatewayError) -> UsageEvent:
     """The log row of a refused call; counts it in ``/metrics`` too."""
     elapsed_ms = (time.perf_counter() - attempt.started) * 1000
     principal, route, labels = attempt.principal, attempt.route, attempt.labels
-    metrics.requests.labels(attempt.endpoint, "error").inc()
-    metrics.refusals.labels(attempt.endpoint, exc.code).inc()
+    counters = _COUNTERS.get((attempt.endpoint, exc.code))
+    if counters is None:
+        counters = _counters(attempt.endpoint, exc.code)
+    counters[0].inc()
+    counters[1].inc()
     return UsageEvent(
         org_id=principal.org_id,
         space_id=attempt.space_id,
