@@ -172,3 +172,38 @@ def test_a_failing_step_stops_the_walkthrough_loudly(server: Server, tmp_path: P
     assert done.returncode != 0
     assert "HTTP 401" in done.stderr
     assert "SPACE=" not in done.stdout  # the chain stopped at the first step
+
+
+def test_serve_on_every_interface_tells_the_address_to_call_and_bootstrap_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from spacegate.cli.app import app
+
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: None)
+    env = {
+        "SPACEGATE_DATA_DIR": str(tmp_path),
+        "SPACEGATE_DATABASE_URL": "",
+        "SPACEGATE_REDIS_URL": "",
+        "SPACEGATE_SECRET_KEY": "",
+    }
+    every = "0.0.0.0"  # noqa: S104 (never bound: uvicorn.run is replaced)
+    served = CliRunner().invoke(app, ["serve", "--host", every, "--port", "9123"], env=env)
+    assert served.exit_code == 0, served.output
+    assert "  http://127.0.0.1:9123" in served.stderr.splitlines()
+    made = CliRunner().invoke(app, ["bootstrap", "--org", "A", "--email", "a@a.example"], env=env)
+    assert made.exit_code == 0, made.output
+    assert any(
+        line.startswith("export SG_URL=http://127.0.0.1:9123 ") for line in made.stdout.splitlines()
+    )
+    told = CliRunner().invoke(
+        app,
+        ["bootstrap", "--org", "B", "--email", "b@b.example", "--url", "https://sg.example.com"],
+        env=env,
+    )
+    assert told.exit_code == 0, told.output
+    assert "export SG_URL=https://sg.example.com SG_KEY=sg_" in told.stdout
+    served = CliRunner().invoke(app, ["serve", "--host", "::", "--port", "9124"], env=env)
+    assert served.exit_code == 0 and "[::1]:9124" in (tmp_path / "server_url").read_text()
