@@ -154,15 +154,21 @@ def test_readme_quickstart_runs_with_only_curl_and_python(
     assert ran.stdout.strip() == "Echo: Hello"
 
 
-def test_a_failing_step_stops_the_walkthrough_loudly(server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_a_failing_step_stops_the_walkthrough_loudly(
+    server: Server, tmp_path: Path, shell: str
+) -> None:
     """A wrong key: the first step says what the server answered and nothing after it runs."""
     [walk] = _blocks("### From zero to a governed chat completion", "sh")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("curl", "python3"):
         (bin_dir / tool).symlink_to(str(shutil.which(tool)))
+    found = shutil.which(shell)
+    if found is None:
+        pytest.skip(f"no {shell} on this machine")
     done = subprocess.run(
-        ["/bin/sh", "-c", f"SG_URL={server.url} SG_KEY=sg_wrong\n{walk}"],
+        [found, "-c", f"SG_URL={server.url} SG_KEY=sg_wrong\n{walk}"],
         env={"PATH": str(bin_dir)},
         capture_output=True,
         text=True,
