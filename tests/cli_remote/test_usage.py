@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import openai
+import pytest
 
 from spacegate.client import Spacegate
 from tests.cli_remote.helpers import Cli
@@ -61,3 +62,33 @@ def test_usage_and_logs(
     mine = cli.json("usage", "mine", "--space", setup.space_id)
     assert mine["data"][0]["rates"]["rpm"]["limit"] == 100
     assert "rpm" in cli.run("usage", "mine", "--space", setup.space_id).stdout
+
+
+def test_logs_and_summary_show_refused_calls(
+    cli: Cli, sg: Spacegate, server: LiveServer, owner: OrgCtx, upstream: FakeProvider
+) -> None:
+    setup = make_setup(sg, upstream, alias="guarded")
+    with openai.OpenAI(
+        base_url=f"{server.url}/v1",
+        api_key=owner.key,
+        default_headers={"X-Space-Id": setup.space_id},
+        max_retries=0,
+    ) as ai:
+        ai.chat.completions.create(model="guarded", messages=[{"role": "user", "content": "hi"}])
+        with pytest.raises(openai.PermissionDeniedError):
+            ai.chat.completions.create(model="nope", messages=[{"role": "user", "content": "hi"}])
+    for _ in sg.inference_logs.follow(history=True, interval=0.05):
+        if len(list(sg.inference_logs.list())) == 2:
+            break
+
+    [refused] = cli.json("logs", "--refused")
+    assert refused["error_code"] == "model_not_entitled" and refused["refused_by"] == "entitlement"
+    assert refused["total_tokens"] == 0 and refused["model"] == "nope"
+    [reached] = cli.json("logs", "--not-refused")
+    assert reached["model"] == "guarded"
+    assert len(cli.json("logs", "--code", "model_not_entitled")) == 1
+    table = cli.run("logs", "--refused").stdout
+    assert "refused" in table and "403" in table
+    summary = cli.json("usage", "summary")
+    assert summary["refused_calls"] == 1 and summary["refusals"] == {"model_not_entitled": 1}
+    assert "1 model_not_entitled" in cli.run("usage", "summary").stdout

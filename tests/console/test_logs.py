@@ -182,3 +182,24 @@ async def test_a_developer_filters_by_their_own_keys_only(world: World, anonymou
     mine = await anonymous.get("/console/logs", params={"api_key_id": str(dev["api_key_id"])})
     [call] = calls(mine.text)
     assert call == next(x["id"] for x in logs if x["api_key_id"] == dev["api_key_id"])
+
+
+async def test_refused_calls_are_shown_and_filtered(world: World, anonymous: Browser) -> None:
+    assert (await chat(world, "not-entitled-here")).status_code == 403
+    assert (await chat(world, world.alias)).status_code == 200
+    logs = await wait_for_logs(world, 2)
+    refused_id = next(x["id"] for x in logs if x["refused"])
+    assert (await anonymous.sign_in(world.org.key)).status_code == 303
+
+    page = await anonymous.get("/console/logs", params={"refused": "true"})
+    assert page.status_code == 200, page.text
+    assert calls(page.text) == [refused_id]
+    assert 'value="true" selected' in page.text
+    assert "refused</span> 403" in page.text and "<small>entitlement</small>" in page.text
+    assert "model_not_entitled" in page.text  # the details' error code
+    reached = await anonymous.get("/console/logs", params={"refused": "false"})
+    assert calls(reached.text) == [x["id"] for x in logs if not x["refused"]]
+    by_code = await anonymous.get("/console/logs", params={"error_code": "model_not_entitled"})
+    assert calls(by_code.text) == [refused_id] and 'value="model_not_entitled"' in by_code.text
+    bad = await anonymous.get("/console/logs", params={"refused": "perhaps"})
+    assert bad.status_code == 422 and "valid boolean" in bad.text

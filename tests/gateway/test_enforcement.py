@@ -54,6 +54,12 @@ async def test_deleted_space_answers_404(world: World) -> None:
 
 
 async def test_allowed_endpoints(world: World) -> None:
+    r = await world.api.patch(
+        f"/v1/tenant-models/{world.model_id}",
+        json={"capabilities": ["chat", "embeddings"]},
+        headers=world.org.headers,
+    )
+    assert r.status_code == 200, r.text
     r = await world.mechamental("PATCH", world.alias, allowed_endpoints=["embeddings"])
     assert r.status_code == 200, r.text
     _error(await _chat(world), 403, "endpoint_not_allowed")

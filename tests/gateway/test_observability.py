@@ -31,7 +31,8 @@ async def test_metrics_count_calls_tokens_and_overhead(world: World) -> None:
     assert _value(after, "spacegate_gateway_requests_total", **labels) == (
         _value(before, "spacegate_gateway_requests_total", **labels) + 1
     )
-    model = {"gen_ai_request_model": world.alias}
+    # The operation too: other tests call the same alias on other endpoints.
+    model = {"gen_ai_request_model": world.alias, "gen_ai_operation_name": "chat.completions"}
     for name, extra in (
         ("gen_ai_client_token_usage_count", {"gen_ai_token_type": "input", **model}),
         ("gen_ai_client_operation_duration_seconds_count", model),

@@ -102,7 +102,9 @@ async def test_streaming_text_and_usage_only_when_asked(
 
 
 async def test_embeddings_and_completions(client: openai.AsyncOpenAI, world: World) -> None:
-    emb = await client.embeddings.create(model=world.alias, input=["a", "b"])
+    embedder = await world.model("text-embedding-3-small")  # capabilities from its name
+    assert embedder["capabilities"] == ["embeddings"]
+    emb = await client.embeddings.create(model=embedder["alias"], input=["a", "b"])
     assert len(emb.data) == 2 and len(emb.data[0].embedding) > 0
     comp = await client.completions.create(model=world.alias, prompt="say hi")
     assert comp.choices[0].text

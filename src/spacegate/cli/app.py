@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
 
+from spacegate.cli import welcome
 from spacegate.config import Settings
 
 app = typer.Typer(
@@ -88,17 +88,10 @@ def serve(
             "[red]The database schema is not up to date.[/] Run [bold]spacegate migrate[/] first."
         )
         raise typer.Exit(2)
+    url = welcome.url_of(host, port)
+    welcome.record_url(settings, url)
     if not has_org:
-        err.print(
-            Panel(
-                "No org exists yet. Create one, with its owner and a first API key:\n\n"
-                '  [bold]spacegate bootstrap --org "Acme" --email you@example.com[/]\n'
-                "  (in a source checkout: [bold]make bootstrap ORG=Acme EMAIL=you@example.com[/])"
-                "\n\n"
-                f"Then call the API at http://{host}:{port} (docs at /docs).",
-                title="Welcome to Spacegate",
-            )
-        )
+        welcome.first_start(err, url)
     uvicorn.run(
         "spacegate.main:app_factory",
         factory=True,
@@ -123,6 +116,14 @@ def bootstrap(
     org: Annotated[str, typer.Option("--org", help="Name of the new org.")],
     email: Annotated[str, typer.Option("--email", help="Email of its owner.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The server's address, for the commands printed (default: where `spacegate "
+            "serve` last listened with this data directory).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create an org, its owner user and an owner API key (shown once)."""
     from email_validator import EmailNotValidError, validate_email
@@ -149,15 +150,7 @@ def bootstrap(
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
-    out.print(
-        Panel(
-            f"org_id:  {result['org_id']}\nuser_id: {result['user_id']}\n\n"
-            f"API key: [bold]{result['api_key']}[/]\n\n"
-            "This key is shown only once: store it now.\n"
-            f"Try it:  curl -H 'Authorization: Bearer {result['api_key']}' http://127.0.0.1:8000/v1/users/me",
-            title=f"Org '{result['org_name']}' created",
-        )
-    )
+    welcome.bootstrapped(out, result, url or welcome.recorded_url(settings))
 
 
 async def _bootstrap(settings: Settings, org: str, email: str) -> dict[str, str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from spacegate.gateway.refusals import Attempt
 
 # OpenAI's SDK picks its exception class from the status; ``type`` follows OpenAI's own values.
 _TYPES = {
@@ -33,6 +36,7 @@ class GatewayError(Exception):
         code: str,
         param: str | None = None,
         headers: dict[str, str] | None = None,
+        rule: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -40,6 +44,10 @@ class GatewayError(Exception):
         self.code = code
         self.param = param
         self.headers = headers or {}
+        #: Which rule or limit refused the call (the inference log's ``refused_by``).
+        self.rule = rule
+        #: The call as far as it was known, when it was refused after authentication.
+        self.attempt: Attempt | None = None
 
     def body(self) -> dict[str, Any]:
         return {
@@ -62,10 +70,16 @@ class GatewayError(Exception):
 
 
 def invalid(
-    message: str, *, param: str | None = None, code: str = "invalid_request"
+    message: str,
+    *,
+    param: str | None = None,
+    code: str = "invalid_request",
+    rule: str | None = None,
 ) -> GatewayError:
-    return GatewayError(400, message, code=code, param=param)
+    return GatewayError(400, message, code=code, param=param, rule=rule)
 
 
-def forbidden(message: str, *, code: str, param: str | None = None) -> GatewayError:
-    return GatewayError(403, message, code=code, param=param)
+def forbidden(
+    message: str, *, code: str, param: str | None = None, rule: str | None = None
+) -> GatewayError:
+    return GatewayError(403, message, code=code, param=param, rule=rule)

@@ -325,6 +325,7 @@ def _refusal(
             f"The budget of '{alias}' in this space cannot be checked right now; retry shortly.",
             code="limits_unavailable",
             headers={"Retry-After": "1"},
+            rule="budget",
         )
     if denial == "budget":
         for b, ok, used, c in zip(
@@ -349,6 +350,7 @@ def _refusal(
                 f"request needs up to {need}); it resets at {isoformat_z(b.end)}.",
                 code=f"{'token' if tokens else 'cost'}_budget_exhausted",
                 headers=headers.fields(quotas, tripped) if tripped else {},
+                rule="token_budget" if tokens else "cost_budget",
             )
     if denial == "concurrency":
         return GatewayError(
@@ -357,6 +359,7 @@ def _refusal(
             "Retry after 1 seconds.",
             code="concurrency_limit_exceeded",
             headers={"Retry-After": "1"},
+            rule="key-concurrency",
         )
     tripped_r = [r for r, st in zip(plan.rates, outcome.rates, strict=True) if not st.allowed]
     wait = headers.retry_after(max(st.retry_after for st in outcome.rates if not st.allowed))
@@ -369,6 +372,7 @@ def _refusal(
         f"Rate limit exceeded: {names}. Retry after {wait} seconds.",
         code="rate_limit_exceeded",
         headers=hdrs,
+        rule=",".join(r.quota.name for r in tripped_r),
     )
 
 

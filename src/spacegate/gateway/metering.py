@@ -62,6 +62,10 @@ class UsageEvent:
     latency_ms: float = 0.0
     overhead_ms: float = 0.0
     error: str | None = None
+    error_code: str | None = None
+    #: Refused by Spacegate before any provider call: logged, never counted as usage.
+    refused: bool = False
+    refused_by: str | None = None
     created_at: datetime = field(default_factory=utcnow)
 
 
@@ -204,6 +208,8 @@ class Meter:
             _storable(row)
             logs.append(row)
             if ev.entitlement_id is None or ev.space_id is None or ev.model_id is None:
+                continue
+            if ev.refused:  # logged, but not usage
                 continue
             key = (ev.org_id, ev.space_id, ev.model_id, ev.api_key_id, bucket_of(ev.created_at))
             agg = ledger.setdefault(

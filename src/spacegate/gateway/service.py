@@ -26,7 +26,7 @@ from spacegate.gateway import policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
-from spacegate.gateway.labels import gateway_headers, read_labels
+from spacegate.gateway.labels import Labels, gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
@@ -39,6 +39,7 @@ from spacegate.gateway.providers.base import (
     Usage,
 )
 from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
+from spacegate.gateway.refusals import Attempt, attempt_of, refusal_event
 from spacegate.kit import metrics
 from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
@@ -156,8 +157,14 @@ class Gateway:
         started = time.perf_counter()
         try:
             call, body, stream = await self._admit(request, endpoint, started)
+        except GatewayError as exc:
+            if exc.attempt is not None:  # refused after authentication: logged
+                self.meter.record(refusal_event(exc.attempt, exc))
+            return exc.response()
+        try:
             call.limits = await self.limiter.admit(call, body, call.size)
         except GatewayError as exc:
+            self.meter.record(refusal_event(attempt_of(call), exc))
             return exc.response()
         return await self._dispatch(call, body, stream)
 
@@ -170,48 +177,66 @@ class Gateway:
         principal = request.scope.get(IN_PROCESS_PRINCIPAL) or await self.authenticate(
             request, headers
         )
-        space_id = await self.space_of(principal, request, policy.ENDPOINT_PERMISSION[endpoint])
-        raw = await request.body()
+        space_id: uuid.UUID | None = None
+        ref: str | None = None
+        route: Route | None = None
+        labels: Labels | None = None
         try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise invalid(
-                f"The request body is not valid JSON ({exc}).", code="invalid_json"
-            ) from None
-        if not isinstance(body, dict):
-            raise invalid("The request body must be a JSON object.", code="invalid_json")
-        ref = body.get("model")
-        if ref is not None and (not isinstance(ref, str) or not ref):
-            raise invalid("'model' must be a non-empty string.", param="model")
-        meta = body.get("metadata")
-        own: dict[str, Any] = {}
-        if isinstance(meta, dict):
-            own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
-            if not meta:
-                body.pop("metadata")
-        labels = read_labels(own, headers)
-        purpose, step_type = labels.purpose, labels.step_type
-        route = await self.catalog.route(principal.org_id, space_id, ref)
-        route = policy.check_route(
-            route, ref=ref, endpoint=endpoint, purpose=purpose, step_type=step_type, body=body
-        )
-        for name, value in route.overrides.items():
-            body.setdefault(name, value)
-        call = Call(
-            principal=principal,
-            space_id=space_id,
-            endpoint=endpoint,
-            route=route,
-            purpose=purpose,
-            step_type=step_type,
-            tags=labels.tags,
-            type=labels.type or endpoint,
-            correlation_id=labels.correlation_id,
-            request_id=request.scope.get("state", {}).get("request_id"),
-            started=started,
-            size=len(raw),
-        )
-        return call, body, body.get("stream") is True and endpoint != "embeddings"
+            space_id = await self.space_of(principal, request, policy.ENDPOINT_PERMISSION[endpoint])
+            raw = await request.body()
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise invalid(
+                    f"The request body is not valid JSON ({exc}).", code="invalid_json"
+                ) from None
+            if not isinstance(body, dict):
+                raise invalid("The request body must be a JSON object.", code="invalid_json")
+            model = body.get("model")
+            if model is not None and (not isinstance(model, str) or not model):
+                raise invalid("'model' must be a non-empty string.", param="model")
+            ref = model
+            meta = body.get("metadata")
+            own: dict[str, Any] = {}
+            if isinstance(meta, dict):
+                own = {k: meta.pop(k) for k in _OWN_METADATA if k in meta}
+                if not meta:
+                    body.pop("metadata")
+            labels = read_labels(own, headers)
+            purpose, step_type = labels.purpose, labels.step_type
+            route = await self.catalog.route(principal.org_id, space_id, ref)
+            route = policy.check_route(
+                route, ref=ref, endpoint=endpoint, purpose=purpose, step_type=step_type, body=body
+            )
+            for name, value in route.overrides.items():
+                body.setdefault(name, value)
+            call = Call(
+                principal=principal,
+                space_id=space_id,
+                endpoint=endpoint,
+                route=route,
+                purpose=purpose,
+                step_type=step_type,
+                tags=labels.tags,
+                type=labels.type or endpoint,
+                correlation_id=labels.correlation_id,
+                request_id=request.scope.get("state", {}).get("request_id"),
+                started=started,
+                size=len(raw),
+            )
+            return call, body, body.get("stream") is True and endpoint != "embeddings"
+        except GatewayError as exc:
+            exc.attempt = Attempt(
+                principal,
+                endpoint,
+                started,
+                request.scope.get("state", {}).get("request_id"),
+                space_id,
+                ref,
+                route,
+                labels,
+            )
+            raise
 
     async def _dispatch(self, call: Call, body: dict[str, Any], stream: bool) -> Response:
         targets = self.balancer.order(call.route)
@@ -219,7 +244,7 @@ class Gateway:
             err = GatewayError(
                 503, f"The model '{call.route.alias}' has no usable target.", code="no_target"
             )
-            self._meter(call, None, err.status, None, 0.0, stream, error=err.message)
+            self._meter(call, None, err.status, None, 0.0, stream, error=err)
             return err.response(_headers(call))
         failures: list[ProviderError] = []
         upstream_time = 0.0
@@ -249,9 +274,7 @@ class Gateway:
                 headers=_headers(call, f"{overhead_ms:.3f}"),
             )
         err = _final_error(failures)
-        overhead_ms = self._meter(
-            call, None, err.status, None, upstream_time, stream, error=err.message
-        )
+        overhead_ms = self._meter(call, None, err.status, None, upstream_time, stream, error=err)
         return err.response(_headers(call, f"{overhead_ms:.3f}"))
 
     def _stream(
@@ -277,7 +300,7 @@ class Gateway:
                     result.usage,
                     upstream_before + spent,
                     True,
-                    error=result.error.message if result.error else None,
+                    error=result.error,
                 )
 
         return StreamingResponse(
@@ -298,7 +321,7 @@ class Gateway:
         upstream_s: float,
         stream: bool,
         *,
-        error: str | None = None,
+        error: GatewayError | ProviderError | None = None,
     ) -> float:
         elapsed = time.perf_counter() - call.started
         overhead_ms = max(elapsed - upstream_s, 0.0) * 1000
@@ -334,7 +357,8 @@ class Gateway:
                 cost=cost_of(prompt, completion, route.input_price, route.output_price),
                 latency_ms=elapsed * 1000,
                 overhead_ms=overhead_ms,
-                error=error,
+                error=error.message if error is not None else None,
+                error_code=error.code if error is not None else None,
             )
         )
         self.limiter.settle(call.limits, call, usage, status)

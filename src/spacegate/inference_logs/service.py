@@ -31,6 +31,9 @@ class LogFilters:
     correlation_id: str | None = None
     space_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    #: True: only calls Spacegate refused itself; False: only calls that reached a provider.
+    refused: bool | None = None
+    error_code: str | None = None
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Summary:
     output_tokens: int
     total_tokens: int
     model_usage: dict[str, dict[str, int]] = field(default_factory=dict)
+    refused_calls: int = 0
+    refusals: dict[str, int] = field(default_factory=dict)
     period_start_date: datetime | None = None
     period_end_date: datetime | None = None
 
@@ -83,6 +88,10 @@ class InferenceLogService:
             stmt = stmt.where(InferenceLog.type == f.type)
         if f.correlation_id is not None:
             stmt = stmt.where(InferenceLog.correlation_id == f.correlation_id)
+        if f.refused is not None:
+            stmt = stmt.where(InferenceLog.refused.is_(f.refused))
+        if f.error_code is not None:
+            stmt = stmt.where(InferenceLog.error_code == f.error_code)
         if f.api_key_id is not None:  # within the org (above): another org's key matches nothing
             stmt = stmt.where(InferenceLog.api_key_id == f.api_key_id)
         if f.tag is not None:
@@ -111,6 +120,7 @@ class InferenceLogService:
             f.end_date = utcnow()
             f.start_date = f.end_date - timedelta(days=DEFAULT_SUMMARY_DAYS)
         success = case((InferenceLog.status == "success", 1), else_=0)
+        refused = case((InferenceLog.refused.is_(True), 1), else_=0)
         totals = (
             await self.session.execute(
                 self._scoped(
@@ -121,11 +131,20 @@ class InferenceLogService:
                         func.coalesce(func.sum(InferenceLog.prompt_tokens), 0),
                         func.coalesce(func.sum(InferenceLog.completion_tokens), 0),
                         func.coalesce(func.sum(InferenceLog.total_tokens), 0),
+                        func.coalesce(func.sum(refused), 0),
                     ),
                     f,
                 )
             )
         ).one()
+        refusals = await self.session.execute(
+            self._scoped(
+                select(InferenceLog.error_code, func.count(InferenceLog.id)).where(
+                    InferenceLog.refused.is_(True)
+                ),
+                f,
+            ).group_by(InferenceLog.error_code)
+        )
         per_model = await self.session.execute(
             self._scoped(
                 select(
@@ -155,6 +174,8 @@ class InferenceLogService:
                 }
                 for m, c, i, o, t in per_model
             },
+            refused_calls=int(totals[6]),
+            refusals={str(code): int(n) for code, n in refusals},
             period_start_date=as_utc(f.start_date) if f.start_date else None,
             period_end_date=as_utc(f.end_date) if f.end_date else None,
         )

@@ -30,6 +30,12 @@ token_usage = Histogram(
     buckets=_TOKEN_BUCKETS,
     registry=registry,
 )
+refusals = Counter(
+    "spacegate_gateway_refusals",
+    "Gateway calls Spacegate refused itself (no provider called), by operation and error code.",
+    ["gen_ai_operation_name", "code"],
+    registry=registry,
+)
 overhead = Histogram(
     "spacegate_gateway_overhead_seconds",
     "Time spent in Spacegate itself for a call, excluding the provider.",

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spacegate.db.base import Base, IdMixin
@@ -54,4 +54,12 @@ class InferenceLog(IdMixin, Base):
     latency_ms: Mapped[float] = mapped_column(default=0.0)
     overhead_ms: Mapped[float] = mapped_column(default=0.0)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The error's machine code (OpenAI envelope ``code``), e.g. ``rate_limit_exceeded``.
+    error_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: Refused by Spacegate itself (entitlement, capability, limit, budget, bad request): no
+    #: provider was called and no token was used.
+    refused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Which rule or limit refused it: ``rpm``, ``key-tpm``, ``token_budget``,
+    #: ``allowed_endpoints``, ``capabilities`` ...
+    refused_by: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

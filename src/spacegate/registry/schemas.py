@@ -77,10 +77,25 @@ def _dedupe_capabilities(value: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(value)) if value is not None else None
 
 
+def default_capabilities(alias: str, targets: Sequence[TargetIn]) -> list[str]:
+    """A new model's capabilities when the registration names none: ``["embeddings"]`` when its
+    upstream model's name (or its alias) says ``embed`` (``text-embedding-3-small``,
+    ``nomic-embed-text``, ``mxbai-embed-large``...), ``["chat"]`` otherwise."""
+    names = [alias, *(t.upstream_model for t in targets)]
+    return ["embeddings"] if any("embed" in n.lower() for n in names) else ["chat"]
+
+
 class _ModelFields(RequestModel):
     display_name: str | None = Field(default=None, max_length=200)
     capabilities: list[Capability] | None = Field(
-        default=None, max_length=32, examples=[["chat", "reasoning"]]
+        default=None,
+        max_length=32,
+        examples=[["chat", "reasoning"]],
+        description="What the model can do. The gateway serves `/v1/chat/completions` to models "
+        "with `chat`, `/v1/completions` to `chat` or `completions`, `/v1/embeddings` to "
+        "`embeddings`, and answers 400 otherwise; other values (`reasoning`, `vision`, "
+        '`file-processing`...) are shown as given. Left out on registration: `["embeddings"]` '
+        'when the upstream model\'s name or the alias contains `embed`, else `["chat"]`.',
     )
     context_window: int | None = Field(default=None, ge=1, le=100_000_000)
     reasoning: Reasoning | None = None

@@ -20,7 +20,7 @@ from spacegate.kit.pagination import Page, keyset_page
 from spacegate.models import ModelTarget, RegisteredModel
 from spacegate.providers.service import ProviderService
 from spacegate.registry import repository as repo
-from spacegate.registry.schemas import ModelCreate, ModelUpdate, TargetIn
+from spacegate.registry.schemas import ModelCreate, ModelUpdate, TargetIn, default_capabilities
 
 _NULLABLE = (
     "context_window",
@@ -140,7 +140,9 @@ class RegistryService:
             org_id=self.org_id,
             alias=data.alias,
             display_name=data.display_name if data.display_name is not None else data.alias,
-            capabilities=data.capabilities if data.capabilities is not None else ["chat"],
+            capabilities=data.capabilities
+            if data.capabilities is not None
+            else default_capabilities(data.alias, wanted),
             context_window=data.context_window,
             reasoning={"enabled": data.reasoning.enabled if data.reasoning else False},
             logo_url=data.logo_url,

@@ -52,6 +52,20 @@ class InferenceLogRead(ResponseModel):
         description="Time spent in Spacegate itself, excluding the provider."
     )
     error: str | None
+    error_code: str | None = Field(
+        description="The error's machine code, as in the OpenAI envelope the caller got "
+        "(`rate_limit_exceeded`, `model_not_entitled`, `upstream_timeout`...)."
+    )
+    refused: bool = Field(
+        description="Refused by Spacegate itself (entitlement, capability, limit, budget, bad "
+        "request): no provider was called and no token was used."
+    )
+    refused_by: str | None = Field(
+        description="Which rule or limit refused it: `entitlement`, `enabled`, `capabilities`, "
+        "`allowed_endpoints`, `allowed_purposes`, `allowed_step_types`, "
+        "`max_tokens_per_request`, `context_window`, `rpm`, `tpm`, `key-rpm`, `key-tpm`, "
+        "`key-concurrency`, `token_budget`, `cost_budget`, `request` (a bad request)..."
+    )
 
 
 class ModelUsage(ResponseModel):
@@ -69,6 +83,10 @@ class SummaryRead(ResponseModel):
     output_tokens: int
     total_tokens: int
     model_usage: dict[str, ModelUsage] = Field(description="Per model alias.")
+    refused_calls: int = Field(
+        description="Calls Spacegate refused itself (counted in `total_calls`, never usage)."
+    )
+    refusals: dict[str, int] = Field(description="Refused calls per error code.")
     period_start_date: datetime | None
     period_end_date: datetime | None
 
@@ -93,6 +111,17 @@ def _filters(
         uuid.UUID | None,
         Query(description="API key filter: calls made with this key (of the caller's org)"),
     ] = None,
+    refused: Annotated[
+        bool | None,
+        Query(
+            description="true: only calls Spacegate refused (no provider called); false: only "
+            "calls that reached a provider"
+        ),
+    ] = None,
+    error_code: Annotated[
+        str | None,
+        Query(max_length=64, description="Error code filter, e.g. rate_limit_exceeded"),
+    ] = None,
 ) -> LogFilters:
     return LogFilters(
         start_date=start_date,
@@ -103,6 +132,8 @@ def _filters(
         correlation_id=correlation_id,
         space_id=space_id,
         api_key_id=api_key_id,
+        refused=refused,
+        error_code=error_code,
     )
 
 

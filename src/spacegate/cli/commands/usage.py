@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from spacegate.cli.remote import Column, Remote, columns, parse_when, remote, space_id
 
 if TYPE_CHECKING:
+    from spacegate.api.platform.inference_logs import InferenceLogRead
     from spacegate.client import LogFilter
 
 usage = typer.Typer(
@@ -33,7 +34,7 @@ def _filter(
     since: str | None = None,
     until: str | None = None,
     user: str | None = None,
-    **more: str | None,
+    **more: Any,
 ) -> LogFilter:
     from spacegate.client import LogFilter
 
@@ -70,6 +71,9 @@ def summary(
             else None,
             "calls": s.total_calls,
             "success rate": f"{s.success_rate:.1%}",
+            "refused": ", ".join(f"{n} {code}" for code, n in sorted(s.refusals.items()))
+            if s.refused_calls
+            else 0,
             "avg latency ms": f"{s.avg_latency_ms:.1f}",
             "input tokens": s.input_tokens,
             "output tokens": s.output_tokens,
@@ -222,16 +226,21 @@ def mine(r: Remote, space: SpaceOpt = None) -> None:
 LOG_COLUMNS: list[Column] = columns(
     ("time", "created_at"),
     "model",
-    (
-        "status",
-        lambda x: x.status if x.status == "success" else f"[red]{x.status} {x.http_status}[/]",
-    ),
+    ("status", lambda x: _status(x)),
     ("tokens", "total_tokens"),
     ("ms", lambda x: f"{x.latency_ms:.0f}"),
     ("space", "space_id"),
     ("correlation", "correlation_id"),
     "error",
 )
+
+
+def _status(log: InferenceLogRead) -> str:
+    if log.status == "success":
+        return log.status
+    if log.refused:  # refused by Spacegate itself, and by which rule or limit
+        return f"[yellow]refused {log.http_status} {log.refused_by}[/]"
+    return f"[red]{log.status} {log.http_status}[/]"
 
 
 def logs(
@@ -244,6 +253,18 @@ def logs(
     tag: Annotated[str | None, typer.Option(help="Tag.")] = None,
     type: Annotated[str | None, typer.Option(help="Request type.")] = None,
     correlation_id: Annotated[str | None, typer.Option(help="Correlation id.")] = None,
+    refused: Annotated[
+        bool | None,
+        typer.Option(
+            "--refused/--not-refused",
+            help="Only the calls Spacegate refused itself (a rule, a limit, a budget, a bad "
+            "request), or only the others.",
+            show_default=False,
+        ),
+    ] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", help="Error code, e.g. rate_limit_exceeded.")
+    ] = None,
     since: Since = None,
     until: Until = None,
     limit: Annotated[int, typer.Option(min=1, help="Newest calls to show.")] = 50,
@@ -270,6 +291,8 @@ def logs(
         type=type,
         correlation_id=correlation_id,
         api_key_id=key,
+        refused=refused,
+        error_code=code,
     )
     if not follow:
         rows: list[object] = []

@@ -39,6 +39,9 @@ class LogFilter:
     status: str | None = None
     tag: str | None = None
     api_key_id: Id | None = None
+    #: True: only calls Spacegate refused itself; False: only calls that reached a provider.
+    refused: bool | None = None
+    error_code: str | None = None
 
     def query(self, *, summary: bool = False) -> dict[str, Any]:
         values = {
@@ -50,6 +53,8 @@ class LogFilter:
             "type": self.type,
             "correlation_id": self.correlation_id,
             "api_key_id": self.api_key_id,
+            "refused": None if self.refused is None else str(self.refused).lower(),
+            "error_code": self.error_code,
         }
         if not summary:  # the summary has no status or tag filter
             values |= {"status": self.status, "tag": self.tag}
