@@ -93,6 +93,11 @@ class ProviderRead(ResponseModel):
     name: str
     type: str
     base_url: str
+    base_url_resolved: bool = Field(
+        description="False when the base URL's host did not resolve when it was set (DNS down, "
+        "a name only the egress side knows). It was accepted: the gateway resolves it again, and "
+        "refuses internal addresses, before every new connection."
+    )
     has_api_key: bool
     api_key_hint: str | None = Field(description="A masked hint such as `sk-…abcd`.")
     config: dict[str, Any]
@@ -101,3 +106,6 @@ class ProviderRead(ResponseModel):
     created_by: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list, description="What the caller should know, e.g. an unresolved host."
+    )
