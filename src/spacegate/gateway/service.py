@@ -22,7 +22,7 @@ from spacegate.auth.cache import PrincipalCache
 from spacegate.auth.principal import Principal
 from spacegate.auth.resolver import extract_key
 from spacegate.errors import Unauthorized
-from spacegate.gateway import policy
+from spacegate.gateway import idempotent, policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
@@ -39,7 +39,7 @@ from spacegate.gateway.providers.base import (
     Usage,
 )
 from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
-from spacegate.kit import metrics
+from spacegate.kit import idempotency, metrics
 from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
 
@@ -68,6 +68,10 @@ class Call:
     size: int = 0
     #: What the call reserved against its limits, settled when it is metered.
     limits: Ticket | None = None
+    #: The client's ``Idempotency-Key``, if it sent one.
+    idempotency_key: str | None = None
+    #: The status the call was metered with (a stream's is known only at its end).
+    status: int = 0
 
 
 class Gateway:
@@ -155,10 +159,29 @@ class Gateway:
         started = time.perf_counter()
         try:
             call, body, stream = await self._admit(request, endpoint, started)
+            if call.idempotency_key is not None:
+                return await self._idempotent(request, call, body, stream)
             call.limits = await self.limiter.admit(call, body, call.size)
         except GatewayError as exc:
             return exc.response()
         return await self._dispatch(call, body, stream)
+
+    async def _idempotent(
+        self, request: Request, call: Call, body: dict[str, Any], stream: bool
+    ) -> Response:
+        """A call with ``Idempotency-Key``: replayed, refused, or made once and stored."""
+        assert call.idempotency_key is not None
+        try:
+            claim = await idempotent.begin(self.runtime, request, call, call.idempotency_key)
+        except idempotency.Replay as replay:
+            return replay.response
+        try:
+            call.limits = await self.limiter.admit(call, body, call.size)
+            response = await self._dispatch(call, body, stream)
+        except BaseException:
+            await idempotent.release(self.runtime, claim)
+            raise
+        return await idempotent.finish(self.runtime, claim, call, response)
 
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float
@@ -205,6 +228,7 @@ class Gateway:
             request_id=request.scope.get("state", {}).get("request_id"),
             started=started,
             size=len(raw),
+            idempotency_key=headers.get(idempotent.HEADER),
         )
         return call, body, body.get("stream") is True and endpoint != "embeddings"
 
@@ -301,6 +325,7 @@ class Gateway:
         prompt = usage.prompt_tokens if usage else 0
         completion = usage.completion_tokens if usage else 0
         ok = 200 <= status < 300
+        call.status = status
         self.meter.record(
             UsageEvent(
                 org_id=call.principal.org_id,
