@@ -8,6 +8,7 @@ import httpx
 
 from spacegate.gateway.catalog import Catalog
 from spacegate.gateway.metering import Meter
+from spacegate.gateway.proxy import ProxyPolicy
 from spacegate.gateway.service import Gateway
 from spacegate.gateway.upstream import UpstreamClient, UpstreamTransport, checked_resolver
 from spacegate.kit.crypto import cipher_for
@@ -26,6 +27,7 @@ def build_gateway(runtime: Runtime) -> Gateway:
             resolve=checked_resolver(allow_private=runtime.settings.allow_private_networks),
             max_idle_per_origin=256,
             keepalive_expiry=30,
+            proxies=ProxyPolicy(),  # HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read once
         ),
         timeout=httpx.Timeout(120.0, connect=5.0),
         trust_env=False,

@@ -31,6 +31,11 @@ ApiKey = Annotated[
     ),
 ]
 Version = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+#: ``http://host:port`` of a forward proxy; no credentials (``config`` is returned as stored).
+ProxyUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^http://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?$", max_length=300),
+]
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 
 
@@ -52,6 +57,13 @@ class ProviderConfig(RequestModel):
     )
     timeout_seconds: float | None = Field(
         default=None, gt=0, le=600, description="Upstream request timeout."
+    )
+    proxy_url: ProxyUrl | None = Field(
+        default=None,
+        description="An HTTP forward proxy for this connection's calls (`http://host:port`, "
+        "`CONNECT` tunnels for HTTPS), instead of the server's `HTTPS_PROXY` / `HTTP_PROXY`. "
+        "Credentials are not accepted here: put them in the environment's proxy URL.",
+        examples=["http://proxy.corp.lan:3128"],
     )
 
 

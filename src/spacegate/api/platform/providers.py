@@ -23,7 +23,7 @@ from spacegate.models import ProviderConnection
 from spacegate.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 from spacegate.providers.service import ProviderEdge, ProviderService
 
-SECRET_FIELDS = frozenset({"api_key"})
+SECRET_FIELDS = frozenset({"api_key", "proxy_url"})  # a refused proxy URL may hold credentials
 _MASK = "***"
 
 
