@@ -72,11 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limits = gateway.limiter.limits
         await runtime.bus.start(runtime.redis, settings.redis_url)
         await gateway.meter.start()
+        await gateway.recover()  # calls a killed process left unsettled, at their reservation
         try:
             yield
         finally:
             await gateway.limiter.drain()
             await gateway.meter.stop()  # flush usage before the database goes away
+            gateway.close_journal()
             await runtime.bus.stop()
             await gateway.http.aclose()
             await runtime.close()

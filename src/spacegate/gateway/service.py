@@ -7,6 +7,7 @@ before the provider is contacted, and its usage is handed to the batched meter a
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from spacegate.gateway import idempotent, policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
+from spacegate.gateway.journal import reservation
 from spacegate.gateway.labels import gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
@@ -43,6 +45,7 @@ from spacegate.kit import idempotency, metrics
 from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
 
+log = logging.getLogger(__name__)
 OVERHEAD_HEADER = "X-Spacegate-Overhead-Ms"
 OWNER = "spacegate"
 #: Keys Spacegate reads from ``metadata`` and does not forward upstream.
@@ -72,6 +75,8 @@ class Call:
     idempotency_key: str | None = None
     #: The status the call was metered with (a stream's is known only at its end).
     status: int = 0
+    #: The call's line in the crash journal, once it is about to leave.
+    journal_id: int | None = None
 
 
 class Gateway:
@@ -85,6 +90,21 @@ class Gateway:
         self.principals = PrincipalCache(ttl=runtime.settings.cache_ttl_seconds)
         self.balancer = Balancer()
         self.limiter = GatewayLimiter(LimitService(runtime))
+
+    async def recover(self) -> None:
+        """Meter what calls of a killed process left unsettled (see ``gateway.journal``)."""
+        journal = self.meter.journal
+        if journal is not None:
+            try:
+                await journal.recover(self.meter.write)
+            except Exception:  # the database is away: the next start settles them
+                log.warning("could not settle the journals of stopped gateways", exc_info=True)
+
+    def close_journal(self) -> None:
+        """After the meter's last flush: nothing is left unsettled, so the journal goes."""
+        journal = self.meter.journal
+        if journal is not None and self.meter.backlog == 0:
+            journal.close()
 
     # -- shared steps ---------------------------------------------------------------------
 
@@ -240,6 +260,10 @@ class Gateway:
             )
             self._meter(call, None, err.status, None, 0.0, stream, error=err.message)
             return err.response(_headers(call))
+        if self.meter.journal is not None:
+            call.journal_id = self.meter.journal.started(
+                reservation(call, body, targets[0], stream)
+            )
         failures: list[ProviderError] = []
         upstream_time = 0.0
         for target in targets:
@@ -355,6 +379,7 @@ class Gateway:
                 latency_ms=elapsed * 1000,
                 overhead_ms=overhead_ms,
                 error=error,
+                journal_id=call.journal_id,
             )
         )
         self.limiter.settle(call.limits, call, usage, status)

@@ -7,6 +7,7 @@ import uuid
 import httpx
 
 from spacegate.gateway.catalog import Catalog
+from spacegate.gateway.journal import Journal
 from spacegate.gateway.metering import Meter
 from spacegate.gateway.proxy import ProxyPolicy
 from spacegate.gateway.service import Gateway
@@ -35,4 +36,5 @@ def build_gateway(runtime: Runtime) -> Gateway:
     catalog = Catalog(
         runtime.read_sessions, decrypt, runtime.bus, ttl=runtime.settings.cache_ttl_seconds
     )
-    return Gateway(runtime, catalog, Meter(runtime.write_sessions), http)
+    journal = Journal(runtime.settings.data_dir / "journal")
+    return Gateway(runtime, catalog, Meter(runtime.write_sessions, journal), http)
