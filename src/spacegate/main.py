@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limits = gateway.limiter.limits
         await runtime.bus.start(runtime.redis, settings.redis_url)
         await gateway.meter.start()
+        await gateway.recover()  # calls a killed process left unsettled, at their reservation
         runner = JobRunner(runtime, gateway=gateway)
         app.state.jobs = runner
         if settings.jobs_enabled:
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runner.stop()
             await gateway.limiter.drain()
             await gateway.meter.stop()  # flush usage before the database goes away
+            gateway.close_journal()
             await runtime.bus.stop()
             await gateway.http.aclose()
             await runtime.close()

@@ -57,7 +57,14 @@ async def test_bootstrap_prints_one_json_object_with_a_working_key(
     assert await _counts(runtime) == before
 
 
-@pytest.mark.parametrize("email", ["not-an-email", ""])
+def test_bootstrap_takes_an_internal_domain(tmp_path: Path) -> None:
+    env = {"SPACEGATE_DATA_DIR": str(tmp_path), "SPACEGATE_DATABASE_URL": ""}
+    made = _invoke(["bootstrap", "--org", "Acme", "--email", "Root@Corp.Local", "--json"], env)
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["api_key"].startswith("sg_")
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "", "root@localhost"])
 def test_bootstrap_refuses_a_bad_email(tmp_path: Path, email: str) -> None:
     result = _invoke(
         ["bootstrap", "--org", "x", "--email", email, "--json"],

@@ -309,11 +309,12 @@ async def _metered(runtime: Runtime, org: OrgCtx) -> int:
 
 @pytest.mark.slow_guarantee
 @pytest.mark.parametrize("step", ["during-provider-call", "after-answer-sent"])
-async def test_gateway_call_killed_then_retried_is_never_metered_twice(
+async def test_gateway_call_killed_then_retried_is_metered_once_each(
     settings: Settings, runtime: Runtime, tmp_path: Path, step: str
 ) -> None:
-    """Inference POSTs do not honour ``Idempotency-Key``: a retried call is a new call. What
-    must hold is that no call is counted twice; a call the server died in may go unmetered."""
+    """A retried call (without ``Idempotency-Key``) is a new call. Every call that reached the
+    provider is metered exactly once: the one the server died in from its crash journal, at its
+    reservation (``usage_estimated``), when the server starts again."""
     org = await make_org(runtime)
     chat = {"model": "crashy", "messages": [{"role": "user", "content": "hello"}]}
     fake = Tripwire()
@@ -357,5 +358,12 @@ async def test_gateway_call_killed_then_retried_is_never_metered_twice(
     )
     assert retry.status_code == 200, retry.text
     assert upstream == 2
-    assert 1 <= metered <= upstream
+    assert metered == upstream
     assert errors_logged == 0
+    async with runtime.read_sessions() as s:
+        estimated = await s.scalar(
+            select(func.count())
+            .select_from(InferenceLog)
+            .where(InferenceLog.org_id == uuid.UUID(org.org_id), InferenceLog.usage_estimated)
+        )
+    assert estimated == 1  # the killed call, settled at its reservation

@@ -109,10 +109,28 @@ async def test_localhost_is_refused_by_what_it_resolves_to() -> None:
         await check_url("http://localhost:11434/v1", allow_private=False, resolver=dns)
 
 
-async def test_unresolvable_host_is_refused() -> None:
+async def test_unresolvable_host_is_accepted_as_unresolved() -> None:
+    """DNS down, or a name only the egress side knows: the connect-time check guards it."""
+    dns = FakeDns()
+    checked = await check_url("https://llm.egress-only.corp/v1", allow_private=False, resolver=dns)
+    assert checked.resolved is False and checked.addresses == ()
+    assert dns.asked == ["llm.egress-only.corp"]
+    assert (
+        await check_url("https://api.openai.com/v1", allow_private=False, resolver=dns)
+    ).resolved
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST.", "ollama.localhost", "metadata.google.internal"]
+)
+async def test_names_known_to_be_internal_are_refused_without_dns(host: str) -> None:
+    dns = FakeDns()
     with pytest.raises(UnsafeUrl) as info:
-        await check_url("https://nowhere.invalid/v1", allow_private=False, resolver=FakeDns())
-    assert "does not resolve" in info.value.message
+        await check_url(f"http://{host}:11434/v1", allow_private=False, resolver=dns)
+    assert "internal name" in info.value.message
+    assert dns.asked == []
+    allowed = await check_url(f"http://{host}:11434/v1", allow_private=True, resolver=dns)
+    assert allowed.resolved is False
 
 
 async def test_public_names_and_addresses_pass_with_their_addresses() -> None:

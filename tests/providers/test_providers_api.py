@@ -423,3 +423,32 @@ async def test_space_bound_keys_cannot_change_org_wide_settings(
     )
     assert r.status_code == 403
     assert (await client.get("/v1/providers", headers=org.headers)).json()["count"] == 1
+
+
+async def test_a_host_that_does_not_resolve_is_accepted_and_said_so(
+    client: httpx.AsyncClient, org: OrgCtx, fake_dns: FakeDns
+) -> None:
+    """DNS down, or a name only the egress side knows: registered, reported as unresolved."""
+    created = await make_provider(client, org, name="egress", base_url="https://llm.corp.lan/v1")
+    assert created["base_url"] == "https://llm.corp.lan/v1"
+    assert created["base_url_resolved"] is False
+    assert "did not resolve" in created["warnings"][0]
+    assert "llm.corp.lan" in fake_dns.asked
+    url = f"/v1/providers/{created['id']}"
+    got = (await client.get(url, headers=org.headers)).json()
+    assert got["base_url_resolved"] is False and got["warnings"] == created["warnings"]
+
+    fake_dns.answers["llm.corp.lan"] = ["20.43.132.131"]  # DNS is back
+    r = await client.patch(url, json={"base_url": "https://llm.corp.lan/v2"}, headers=org.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["base_url_resolved"] is True and r.json()["warnings"] == []
+
+    fake_dns.answers["llm.corp.lan"] = ["10.1.2.3"]  # known internal: still refused
+    r = await client.patch(url, json={"base_url": "https://llm.corp.lan/v3"}, headers=org.headers)
+    assert r.status_code == 422 and r.json()["code"] == "base_url_not_allowed"
+    r = await client.post(
+        "/v1/providers",
+        json={"name": "local", "type": "openai", "base_url": "http://localhost:11434/v1"},
+        headers=org.headers,
+    )
+    assert r.status_code == 422 and "internal name" in r.json()["detail"]

@@ -167,7 +167,23 @@ async def test_unknown_permission_is_a_validation_error(
         ) is None
 
 
-@pytest.mark.parametrize("bad", [["not-an-email"], []])
+async def test_internal_domains_can_be_invited(client: httpx.AsyncClient, org: OrgCtx) -> None:
+    space = await make_space(client, org)
+    emails = ["ada@corp.local", "Bob@Build.Internal", "ops@nas.home.lan"]
+    r = await client.post(
+        f"/v1/spaces/{space['id']}/invite",
+        json={"emails": emails, "roles": []},
+        headers=org.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["emails"] == ["ada@corp.local", "bob@build.internal", "ops@nas.home.lan"]
+    token = r.json()["invitations"][0]["token"]
+    r = await client.post("/v1/users/accept-invite", json={"token": token})
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["email"] == "ada@corp.local"
+
+
+@pytest.mark.parametrize("bad", [["not-an-email"], [], ["a@localhost"], ["a@b..local"]])
 async def test_emails_are_validated(client: httpx.AsyncClient, org: OrgCtx, bad: list[str]) -> None:
     space = await make_space(client, org)
     r = await client.post(

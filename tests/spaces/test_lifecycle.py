@@ -123,7 +123,8 @@ async def test_garbage_and_tampered_cursors_are_400(client: httpx.AsyncClient, o
         r = await client.get("/v1/spaces", params={"after": bad}, headers=org.headers)
         assert r.status_code == 400, (bad, r.text)
         assert r.json() == {
-            "detail": "The pagination cursor is invalid or was not issued for this list.",
+            "detail": "`after` is neither a cursor issued for this list nor the id of one of its"
+            " items.",
             "code": "invalid_cursor",
         }
 

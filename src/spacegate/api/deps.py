@@ -28,7 +28,12 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CursorsDep = Annotated[CursorCodec, Depends(get_cursors)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 After = Annotated[
-    str | None, Query(max_length=512, description="Cursor from the previous page's `next_cursor`.")
+    str | None,
+    Query(
+        max_length=512,
+        description="Where the page starts: the previous page's `next_cursor`, or the `id` of the "
+        "last item seen (the page continues right after it). Anything else is 400.",
+    ),
 ]
 
 

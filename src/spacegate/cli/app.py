@@ -126,7 +126,7 @@ def bootstrap(
     ] = None,
 ) -> None:
     """Create an org, its owner user and an owner API key (shown once)."""
-    from email_validator import EmailNotValidError, validate_email
+    from spacegate.kit.emails import InvalidEmail, normalize_email
 
     settings = Settings()
     name = org.strip()
@@ -134,8 +134,8 @@ def bootstrap(
         err.print("[red]--org must be 1 to 200 characters.[/]")
         raise typer.Exit(1)
     try:
-        address = validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
+        address = normalize_email(email)
+    except InvalidEmail as exc:
         err.print(f"[red]Invalid --email:[/] {exc}")
         raise typer.Exit(1) from None
     if settings.is_sqlite:

@@ -69,6 +69,7 @@ class EntitlementService:
             scope=f"entitlements:{space_id}",
             limit=limit,
             cursor=cursor,
+            param="cursor",
         )
         return Page(await self._views(page.items), page.has_more, page.next_cursor)
 

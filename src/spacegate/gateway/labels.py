@@ -47,6 +47,7 @@ _READ = frozenset(
         b"x-spacegate-purpose",
         b"x-spacegate-step-type",
         b"x-correlation-id",
+        b"idempotency-key",
     }
 )
 

@@ -396,4 +396,7 @@ def _completion_reserve(call: Call, body: dict[str, Any]) -> int:
     return int(cap) if isinstance(cap, int) else DEFAULT_COMPLETION_RESERVE
 
 
-__all__ = ["GatewayLimiter", "Ticket"]
+#: What a call reserves for its completion (also what the crash journal settles it at).
+completion_reserve = _completion_reserve
+
+__all__ = ["GatewayLimiter", "Ticket", "completion_reserve"]

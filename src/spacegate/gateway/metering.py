@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import String, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +25,9 @@ from spacegate.db.errors import refused_value
 from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Entitlement, InferenceLog, UsageLedgerEntry
+
+if TYPE_CHECKING:
+    from spacegate.gateway.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +70,16 @@ class UsageEvent:
     refused: bool = False
     refused_by: str | None = None
     created_at: datetime = field(default_factory=utcnow)
+    #: The call's line in the crash journal (``gateway.journal``), marked settled once written.
+    journal_id: int | None = None
 
 
 _LOG_TABLE = cast(Table, InferenceLog.__table__)
 _LEDGER_TABLE = cast(Table, UsageLedgerEntry.__table__)
 #: UsageEvent fields that are inference-log columns (everything but the entitlement).
-_LOG_FIELDS = tuple(f.name for f in fields(UsageEvent) if f.name != "entitlement_id")
+_LOG_FIELDS = tuple(
+    f.name for f in fields(UsageEvent) if f.name not in ("entitlement_id", "journal_id")
+)
 #: Text columns of the log and their sizes (None: unbounded).
 _TEXT_COLUMNS = {
     c.name: getattr(c.type, "length", None)
@@ -110,8 +117,11 @@ def bucket_of(ts: datetime) -> datetime:
 
 
 class Meter:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], journal: Journal | None = None
+    ) -> None:
         self._sessions = sessions
+        self.journal = journal
         self._queue: deque[UsageEvent] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -173,6 +183,11 @@ class Meter:
                 self._queue.extendleft(reversed(batch))  # keep order; nothing is lost
                 raise
             self.written += len(batch)
+            self._settled(batch)
+
+    def _settled(self, events: list[UsageEvent]) -> None:
+        if self.journal is not None:
+            self.journal.settled(ev.journal_id for ev in events)
 
     async def _write_each(self, batch: list[UsageEvent]) -> None:
         for i, event in enumerate(batch):
@@ -183,6 +198,7 @@ class Meter:
                     self._queue.extendleft(reversed(batch[i:]))
                     raise
                 self.dropped += 1
+                self._settled([event])  # set aside for good: not to be settled again
                 log.error(
                     "usage event refused by the database and set aside: org %s, model %s, "
                     "request %s",
@@ -196,6 +212,11 @@ class Meter:
                 self._queue.extendleft(reversed(batch[i:]))
                 raise
             self.written += 1
+            self._settled([event])
+
+    async def write(self, batch: list[UsageEvent]) -> None:
+        """Write ``batch`` now, in one transaction (the crash journal's recovery)."""
+        await self._write(batch)
 
     async def _write(self, batch: list[UsageEvent]) -> None:
         logs = []

@@ -7,6 +7,7 @@ before the provider is contacted, and its usage is handed to the batched meter a
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,10 +23,11 @@ from spacegate.auth.cache import PrincipalCache
 from spacegate.auth.principal import Principal
 from spacegate.auth.resolver import extract_key
 from spacegate.errors import Unauthorized
-from spacegate.gateway import policy
+from spacegate.gateway import idempotent, policy
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
+from spacegate.gateway.journal import reservation
 from spacegate.gateway.labels import Labels, gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
@@ -40,10 +42,11 @@ from spacegate.gateway.providers.base import (
 )
 from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
 from spacegate.gateway.refusals import Attempt, attempt_of, refusal_event
-from spacegate.kit import metrics
+from spacegate.kit import idempotency, metrics
 from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
 
+log = logging.getLogger(__name__)
 OVERHEAD_HEADER = "X-Spacegate-Overhead-Ms"
 IN_PROCESS_PRINCIPAL = "spacegate.principal"
 OWNER = "spacegate"
@@ -70,6 +73,12 @@ class Call:
     size: int = 0
     #: What the call reserved against its limits, settled when it is metered.
     limits: Ticket | None = None
+    #: The client's ``Idempotency-Key``, if it sent one.
+    idempotency_key: str | None = None
+    #: The status the call was metered with (a stream's is known only at its end).
+    status: int = 0
+    #: The call's line in the crash journal, once it is about to leave.
+    journal_id: int | None = None
 
 
 class Gateway:
@@ -83,6 +92,21 @@ class Gateway:
         self.principals = PrincipalCache(ttl=runtime.settings.cache_ttl_seconds)
         self.balancer = Balancer()
         self.limiter = GatewayLimiter(LimitService(runtime))
+
+    async def recover(self) -> None:
+        """Meter what calls of a killed process left unsettled (see ``gateway.journal``)."""
+        journal = self.meter.journal
+        if journal is not None:
+            try:
+                await journal.recover(self.meter.write)
+            except Exception:  # the database is away: the next start settles them
+                log.warning("could not settle the journals of stopped gateways", exc_info=True)
+
+    def close_journal(self) -> None:
+        """After the meter's last flush: nothing is left unsettled, so the journal goes."""
+        journal = self.meter.journal
+        if journal is not None and self.meter.backlog == 0:
+            journal.close()
 
     # -- shared steps ---------------------------------------------------------------------
 
@@ -162,11 +186,36 @@ class Gateway:
                 self.meter.record(refusal_event(exc.attempt, exc))
             return exc.response()
         try:
-            call.limits = await self.limiter.admit(call, body, call.size)
+            if call.idempotency_key is not None:
+                return await self._idempotent(request, call, body, stream)
+            call.limits = await self._limit(call, body)
         except GatewayError as exc:
-            self.meter.record(refusal_event(attempt_of(call), exc))
             return exc.response()
         return await self._dispatch(call, body, stream)
+
+    async def _limit(self, call: Call, body: dict[str, Any]) -> Ticket | None:
+        try:
+            return await self.limiter.admit(call, body, call.size)
+        except GatewayError as exc:
+            self.meter.record(refusal_event(attempt_of(call), exc))
+            raise
+
+    async def _idempotent(
+        self, request: Request, call: Call, body: dict[str, Any], stream: bool
+    ) -> Response:
+        """A call with ``Idempotency-Key``: replayed, refused, or made once and stored."""
+        assert call.idempotency_key is not None
+        try:
+            claim = await idempotent.begin(self.runtime, request, call, call.idempotency_key)
+        except idempotency.Replay as replay:
+            return replay.response
+        try:
+            call.limits = await self._limit(call, body)
+            response = await self._dispatch(call, body, stream)
+        except BaseException:
+            await idempotent.release(self.runtime, claim)
+            raise
+        return await idempotent.finish(self.runtime, claim, call, response)
 
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float
@@ -223,6 +272,7 @@ class Gateway:
                 request_id=request.scope.get("state", {}).get("request_id"),
                 started=started,
                 size=len(raw),
+                idempotency_key=headers.get(idempotent.HEADER),
             )
             return call, body, body.get("stream") is True and endpoint != "embeddings"
         except GatewayError as exc:
@@ -246,6 +296,10 @@ class Gateway:
             )
             self._meter(call, None, err.status, None, 0.0, stream, error=err)
             return err.response(_headers(call))
+        if self.meter.journal is not None:
+            call.journal_id = self.meter.journal.started(
+                reservation(call, body, targets[0], stream)
+            )
         failures: list[ProviderError] = []
         upstream_time = 0.0
         for target in targets:
@@ -329,6 +383,7 @@ class Gateway:
         prompt = usage.prompt_tokens if usage else 0
         completion = usage.completion_tokens if usage else 0
         ok = 200 <= status < 300
+        call.status = status
         self.meter.record(
             UsageEvent(
                 org_id=call.principal.org_id,
@@ -359,6 +414,7 @@ class Gateway:
                 overhead_ms=overhead_ms,
                 error=error.message if error is not None else None,
                 error_code=error.code if error is not None else None,
+                journal_id=call.journal_id,
             )
         )
         self.limiter.settle(call.limits, call, usage, status)

@@ -25,6 +25,8 @@ from typing import Any, cast
 import httptools
 import httpx
 
+from spacegate.gateway import proxy as proxies
+from spacegate.gateway.proxy import Proxy, ProxyPolicy
 from spacegate.kit.ssrf import system_resolver, why_blocked
 
 #: ``(host, port) -> addresses to connect to``; raises ``httpx.ConnectError`` to refuse.
@@ -34,6 +36,12 @@ Resolve = Callable[[str, int], Awaitable[list[str]]]
 _HIGH_WATER = 256 * 1024
 _LOW_WATER = 64 * 1024
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
+#: Pool key: scheme, host, port, and the proxy the connection goes through (None: direct).
+Origin = tuple[bytes, str, int, Proxy | None]
+
+
+class Refused(httpx.ConnectError):
+    """The target resolves to an address the gateway may not reach."""
 
 
 def checked_resolver(*, allow_private: bool) -> Resolve:
@@ -50,7 +58,7 @@ def checked_resolver(*, allow_private: bool) -> Resolve:
             for answer in answers:
                 reason = why_blocked(ipaddress.ip_address(answer.split("%")[0]))
                 if reason is not None:
-                    raise httpx.ConnectError(f"{host} resolves to {reason}; refused")
+                    raise Refused(f"{host} resolves to {reason}; refused")
         return answers
 
     return resolve
@@ -59,7 +67,7 @@ def checked_resolver(*, allow_private: bool) -> Resolve:
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection; carries one exchange at a time."""
 
-    def __init__(self, origin: tuple[bytes, str, int]) -> None:
+    def __init__(self, origin: Origin) -> None:
         self.origin = origin
         self.transport: asyncio.Transport | None = None
         self.closed = False
@@ -246,12 +254,14 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
         max_idle_per_origin: int = 256,
         keepalive_expiry: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
+        proxies: ProxyPolicy | None = None,
     ) -> None:
         self._resolve = resolve
+        self._proxies = proxies or ProxyPolicy({})
         self._max_idle = max_idle_per_origin
         self._expiry = keepalive_expiry
         self._ssl = ssl_context
-        self._idle: dict[tuple[bytes, str, int], list[_Connection]] = {}
+        self._idle: dict[Origin, list[_Connection]] = {}
         self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -259,9 +269,11 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
         scheme = url.raw_scheme
         if scheme not in _DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"Unsupported URL scheme {url.scheme!r}.")
-        origin = (scheme, url.host, url.port or _DEFAULT_PORTS[scheme])
+        host = url.host
+        via = self._proxies.select(scheme, host, request.extensions.get(proxies.EXTENSION))
+        origin = (scheme, host, url.port or _DEFAULT_PORTS[scheme], via)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        payload = _encode(request, await request.aread())
+        payload = _encode(request, await request.aread(), via if scheme == b"http" else None)
         conn = self._checkout(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
             conn.start(payload)
@@ -279,7 +291,7 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/1.1"},
         )
 
-    def _checkout(self, origin: tuple[bytes, str, int]) -> _Connection | None:
+    def _checkout(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
@@ -289,10 +301,8 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
             conn.close()
         return None
 
-    async def _connect(
-        self, origin: tuple[bytes, str, int], connect_s: float | None
-    ) -> _Connection:
-        scheme, host, port = origin
+    async def _connect(self, origin: Origin, connect_s: float | None) -> _Connection:
+        scheme, host, port, via = origin
         loop = asyncio.get_running_loop()
         tls: ssl.SSLContext | None = None
         if scheme == b"https":
@@ -300,6 +310,8 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
             self._ssl = tls
         try:
             async with asyncio.timeout(connect_s):
+                if via is not None:
+                    return await self._connect_via(via, origin, tls)
                 addresses = await self._resolve(host, port)
                 error: OSError | None = None
                 for address in addresses:
@@ -317,6 +329,20 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
                 raise httpx.ConnectError(f"Could not connect to {host}:{port}: {error}")
         except TimeoutError:
             raise httpx.ConnectTimeout(f"Connecting to {host}:{port} timed out.") from None
+
+    async def _connect_via(
+        self, via: Proxy, origin: Origin, tls: ssl.SSLContext | None
+    ) -> _Connection:
+        _, host, port, _ = origin
+        try:
+            await self._resolve(host, port)  # the SSRF policy applies to the target
+        except Refused:
+            raise
+        except httpx.ConnectError:
+            pass  # a name only the proxy's side resolves: the proxy decides
+        conn = await proxies.connect(via, host, port, tls, lambda: _Connection(origin))
+        assert isinstance(conn, _Connection)
+        return conn
 
     def release(self, conn: _Connection) -> None:
         if self._closed or not conn.reusable:
@@ -377,9 +403,17 @@ class UpstreamClient(httpx.AsyncClient):
         return response
 
 
-def _encode(request: httpx.Request, body: bytes) -> bytes:
-    """Request line, headers and body as one buffer, so the request leaves in one write."""
-    parts: list[bytes] = [request.method.encode(), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
+def _encode(request: httpx.Request, body: bytes, forward: Proxy | None = None) -> bytes:
+    """Request line, headers and body as one buffer, so the request leaves in one write.
+
+    ``forward``: the plain-HTTP proxy the request is sent to, in absolute form."""
+    target = request.url.raw_path
+    if forward is not None:
+        url = request.url
+        target = b"%s://%s%s" % (url.raw_scheme, url.netloc, target)
+    parts: list[bytes] = [request.method.encode(), b" ", target, b" HTTP/1.1\r\n"]
+    if forward is not None and forward.authorization:
+        parts += (b"Proxy-Authorization: ", forward.authorization, b"\r\n")
     for name, value in request.headers.raw:
         if b"\r" in value or b"\n" in value or b"\r" in name or b"\n" in name or b":" in name:
             raise httpx.LocalProtocolError(f"Illegal header {name!r}.")

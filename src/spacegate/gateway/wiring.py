@@ -7,7 +7,9 @@ import uuid
 import httpx
 
 from spacegate.gateway.catalog import Catalog
+from spacegate.gateway.journal import Journal
 from spacegate.gateway.metering import Meter
+from spacegate.gateway.proxy import ProxyPolicy
 from spacegate.gateway.service import Gateway
 from spacegate.gateway.upstream import UpstreamClient, UpstreamTransport, checked_resolver
 from spacegate.kit.crypto import cipher_for
@@ -26,6 +28,7 @@ def build_gateway(runtime: Runtime) -> Gateway:
             resolve=checked_resolver(allow_private=runtime.settings.allow_private_networks),
             max_idle_per_origin=256,
             keepalive_expiry=30,
+            proxies=ProxyPolicy(),  # HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read once
         ),
         timeout=httpx.Timeout(120.0, connect=5.0),
         trust_env=False,
@@ -33,4 +36,5 @@ def build_gateway(runtime: Runtime) -> Gateway:
     catalog = Catalog(
         runtime.read_sessions, decrypt, runtime.bus, ttl=runtime.settings.cache_ttl_seconds
     )
-    return Gateway(runtime, catalog, Meter(runtime.write_sessions), http)
+    journal = Journal(runtime.settings.data_dir / "journal")
+    return Gateway(runtime, catalog, Meter(runtime.write_sessions, journal), http)

@@ -47,7 +47,12 @@ class CursorCodec:
         return position
 
 
-def invalid_cursor() -> BadRequest:
-    return BadRequest(
-        "The pagination cursor is invalid or was not issued for this list.", code="invalid_cursor"
-    )
+def invalid_cursor(param: str | None = None) -> BadRequest:
+    """The 400 of a bad cursor; ``param`` names the parameter of a list that also takes ids."""
+    if param is None:
+        message = "The pagination cursor is invalid or was not issued for this list."
+    else:
+        message = (
+            f"`{param}` is neither a cursor issued for this list nor the id of one of its items."
+        )
+    return BadRequest(message, code="invalid_cursor")

@@ -87,13 +87,23 @@ def fingerprint(method: str, path: str, body: bytes, caller: str = "") -> str:
 
 
 async def claim(
-    runtime: Runtime, request: Request, org_id: uuid.UUID, key: str, caller: str = ""
+    runtime: Runtime,
+    request: Request,
+    org_id: uuid.UUID,
+    key: str,
+    caller: str = "",
+    *,
+    lock_seconds: int | None = None,
 ) -> Claim:
-    """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable."""
+    """Claim ``key`` for this request, or raise Replay / Conflict / Unprocessable.
+
+    ``lock_seconds``: how long the claim blocks retries (default: the setting), for requests that
+    may legitimately run longer (a gateway call).
+    """
     key = validate_key(key)
     cipher = _cipher(runtime)
     fp = fingerprint(request.method, request.url.path, await request.body(), caller)
-    lock_window = timedelta(seconds=runtime.settings.idempotency_lock_seconds)
+    lock_window = timedelta(seconds=lock_seconds or runtime.settings.idempotency_lock_seconds)
     for _ in range(3):
         async with runtime.write_sessions() as s, s.begin():
             row = await s.scalar(

@@ -9,8 +9,11 @@ resolver would, so they cannot slip past as "names". IPv6 forms that embed an IP
 Operators running models on their own network set ``SPACEGATE_ALLOW_PRIVATE_NETWORKS=true``;
 the scheme and credential checks still apply then.
 
-The gateway calls :func:`check_url` again right before connecting and connects to the addresses
-it returns, so a name that later resolves elsewhere (DNS rebinding) is caught.
+The gateway checks the addresses again right before connecting and connects to those, so a name
+that later resolves elsewhere (DNS rebinding) is caught. That connect-time check is the guard that
+matters; at registration a host that does not resolve *now* (DNS down, a name that exists only on
+the egress side, an air-gapped control plane) is accepted and reported as unresolved
+(``CheckedUrl.resolved``). Only names known to be internal are refused without DNS.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ _BLOCKED: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] 
     (_V4("224.0.0.0/4"), "a multicast address"),
     (_V6("ff00::/8"), "a multicast address"),
 )
+#: Names that are internal wherever they are looked up (RFC 6761 loopback, cloud metadata).
+_INTERNAL_NAMES = frozenset({"localhost", "metadata.google.internal", "metadata.goog"})
+_INTERNAL_SUFFIXES = (".localhost",)
 _NAT64 = _V6("64:ff9b::/96")
 _COMPAT = _V6("::/96")
 
@@ -63,6 +69,11 @@ class CheckedUrl:
     port: int
     #: Where the host resolved when checked: connect to these, not to a fresh lookup.
     addresses: tuple[str, ...]
+
+    @property
+    def resolved(self) -> bool:
+        """False when the host did not resolve at check time (it is checked again on connect)."""
+        return bool(self.addresses)
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -137,24 +148,32 @@ def check_syntax(url: str) -> tuple[str, str, int]:
 async def check_url(
     url: str, *, allow_private: bool, resolver: Resolver = system_resolver
 ) -> CheckedUrl:
-    """Refuse ``url`` (422 ``base_url_not_allowed``) unless every address it reaches is public."""
+    """Refuse ``url`` (422 ``base_url_not_allowed``) unless every address it reaches is public.
+
+    A host that does not resolve is not refused: the result has no addresses (``resolved`` is
+    false), unless the name is one known to be internal.
+    """
     scheme, host, port = check_syntax(url)
     literal = parse_numeric_host(host)
     if literal is not None:
         addresses = [literal]
     else:
+        if not allow_private and (host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES)):
+            raise _refuse(
+                url,
+                f"'{host}' is an internal name; set SPACEGATE_ALLOW_PRIVATE_NETWORKS=true "
+                "to allow models on private networks",
+            )
         try:
             answers = await resolver(host, port)
         except (OSError, UnicodeError):
-            raise _refuse(url, f"the host '{host}' does not resolve") from None
+            answers = []
         addresses = []
         for answer in answers:
             try:
                 addresses.append(ipaddress.ip_address(answer.split("%")[0]))
             except ValueError:
                 raise _refuse(url, f"the host '{host}' resolved to a non-address") from None
-        if not addresses:
-            raise _refuse(url, f"the host '{host}' does not resolve")
     if not allow_private:
         for address in addresses:
             reason = why_blocked(address)

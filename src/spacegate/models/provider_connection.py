@@ -3,7 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spacegate.db.base import Base, IdMixin, TimestampMixin
@@ -33,4 +41,7 @@ class ProviderConnection(IdMixin, TimestampMixin, Base):
     #: Optional per-connection limits, e.g. ``{"rpm": 600, "tpm": 100000}``.
     limits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: False when the base URL's host did not resolve when it was set (DNS down, a name only the
+    #: egress side knows); the gateway resolves and checks it again before every new connection.
+    base_url_resolved: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)

@@ -31,6 +31,11 @@ ApiKey = Annotated[
     ),
 ]
 Version = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+#: ``http://host:port`` of a forward proxy; no credentials (``config`` is returned as stored).
+ProxyUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^http://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?$", max_length=300),
+]
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 
 
@@ -52,6 +57,13 @@ class ProviderConfig(RequestModel):
     )
     timeout_seconds: float | None = Field(
         default=None, gt=0, le=600, description="Upstream request timeout."
+    )
+    proxy_url: ProxyUrl | None = Field(
+        default=None,
+        description="An HTTP forward proxy for this connection's calls (`http://host:port`, "
+        "`CONNECT` tunnels for HTTPS), instead of the server's `HTTPS_PROXY` / `HTTP_PROXY`. "
+        "Credentials are not accepted here: put them in the environment's proxy URL.",
+        examples=["http://proxy.corp.lan:3128"],
     )
 
 
@@ -93,6 +105,11 @@ class ProviderRead(ResponseModel):
     name: str
     type: str
     base_url: str
+    base_url_resolved: bool = Field(
+        description="False when the base URL's host did not resolve when it was set (DNS down, "
+        "a name only the egress side knows). It was accepted: the gateway resolves it again, and "
+        "refuses internal addresses, before every new connection."
+    )
     has_api_key: bool
     api_key_hint: str | None = Field(description="A masked hint such as `sk-…abcd`.")
     config: dict[str, Any]
@@ -101,3 +118,6 @@ class ProviderRead(ResponseModel):
     created_by: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list, description="What the caller should know, e.g. an unresolved host."
+    )

@@ -122,13 +122,14 @@ class ProviderService:
         self._require("providers:create", write=True)
         if await repo.name_taken(self.session, self.org_id, data.name):
             raise self._name_conflict(data.name)
-        base_url = await self._checked_url(data.base_url)
+        checked = await self._checked_url(data.base_url)
         conn = ProviderConnection(
             id=uuid7(),
             org_id=self.org_id,
             name=data.name,
             type=data.type,
-            base_url=base_url,
+            base_url=checked.url,
+            base_url_resolved=checked.resolved,
             config=_config(data.type, data.config),
             limits=data.limits.model_dump(exclude_none=True) if data.limits else {},
             enabled=data.enabled,
@@ -150,7 +151,8 @@ class ProviderService:
         if data.type is not None:
             conn.type = data.type
         if data.base_url is not None:
-            conn.base_url = await self._checked_url(data.base_url)
+            checked = await self._checked_url(data.base_url)
+            conn.base_url, conn.base_url_resolved = checked.url, checked.resolved
         if data.config is not None or data.type is not None:
             conn.config = _config(
                 conn.type, data.config if data.config is not None else ProviderConfig(**conn.config)
@@ -183,12 +185,12 @@ class ProviderService:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    async def _checked_url(self, url: str) -> str:
-        url = url.rstrip("/")
-        await ssrf.check_url(
-            url, allow_private=self.edge.allow_private_networks, resolver=self.edge.resolver
+    async def _checked_url(self, url: str) -> ssrf.CheckedUrl:
+        return await ssrf.check_url(
+            url.rstrip("/"),
+            allow_private=self.edge.allow_private_networks,
+            resolver=self.edge.resolver,
         )
-        return url
 
     def _set_key(self, conn: ProviderConnection, api_key: str | None) -> None:
         if not api_key:

@@ -116,7 +116,9 @@ class RegistryService:
         model = await self.get_model(model_id)
         return ModelView(model, await self.targets(model.id))
 
-    async def list_page(self, *, limit: int, after: str | None) -> Page[ModelView]:
+    async def list_page(
+        self, *, limit: int, after: str | None, param: str = "after"
+    ) -> Page[ModelView]:
         self._require("models:list")
         page: Page[RegisteredModel] = await keyset_page(
             self.session,
@@ -126,6 +128,7 @@ class RegistryService:
             scope="tenant-models",
             limit=limit,
             cursor=after,
+            param=param,
         )
         targets = await self.targets_for([m.id for m in page.items])
         views = [ModelView(m, targets[m.id]) for m in page.items]

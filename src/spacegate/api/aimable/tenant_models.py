@@ -63,7 +63,7 @@ def _item(view: ModelView) -> DataItem[TenantModelRead]:
 async def list_tenant_models(
     svc: ServiceDep, limit: Limit = 20, cursor: Cursor = None
 ) -> DataList[TenantModelRead]:
-    page = await svc.list_page(limit=limit, after=cursor)
+    page = await svc.list_page(limit=limit, after=cursor, param="cursor")
     return DataList(
         data=[TenantModelRead.build(v.model, v.targets) for v in page.items],
         meta=Meta(next_cursor=page.next_cursor, has_more=page.has_more),

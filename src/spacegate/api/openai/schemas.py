@@ -88,6 +88,16 @@ def body(
                 "schema": {"type": "string"},
                 "description": "Stored on the inference log row, for filtering.",
             },
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "description": "Makes a retry safe for the bill: the same key and body from the "
+                "same API key replay the first successful answer (a stream as the same events) "
+                "with `Idempotent-Replayed: true`, without calling the provider or metering "
+                "again. Still in flight: 409; another body: 422. Kept 24 h.",
+            },
         ],
     }
 
@@ -167,7 +177,8 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: 402: a token or cost budget is spent (`token_budget_exhausted`, `cost_budget_exhausted`).
-INFERENCE_ERRORS = errors(400, 402, 403, 404, 429, 502, 503, 504)
+#: 409 / 422: an `Idempotency-Key` still in flight / used with another body.
+INFERENCE_ERRORS = errors(400, 402, 403, 404, 409, 422, 429, 502, 503, 504)
 COMPLETION_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "OpenAI-shaped response; with `stream: true`, `text/event-stream` chunks.",

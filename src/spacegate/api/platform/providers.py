@@ -23,7 +23,7 @@ from spacegate.models import ProviderConnection
 from spacegate.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 from spacegate.providers.service import ProviderEdge, ProviderService
 
-SECRET_FIELDS = frozenset({"api_key"})
+SECRET_FIELDS = frozenset({"api_key", "proxy_url"})  # a refused proxy URL may hold credentials
 _MASK = "***"
 
 
@@ -97,6 +97,7 @@ def _read(conn: ProviderConnection) -> ProviderRead:
         name=conn.name,
         type=conn.type,
         base_url=conn.base_url,
+        base_url_resolved=conn.base_url_resolved,
         has_api_key=conn.api_key_ciphertext is not None,
         api_key_hint=conn.api_key_hint,
         config=dict(conn.config or {}),
@@ -105,6 +106,14 @@ def _read(conn: ProviderConnection) -> ProviderRead:
         created_by=conn.created_by,
         created_at=conn.created_at,
         updated_at=conn.updated_at,
+        warnings=[] if conn.base_url_resolved else [_unresolved(conn.base_url)],
+    )
+
+
+def _unresolved(base_url: str) -> str:
+    return (
+        f"The host of '{base_url}' did not resolve when it was set; it is checked again before "
+        "each connection, and calls fail with 502 until it resolves to an allowed address."
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
@@ -19,6 +19,7 @@ from spacegate.api.schemas import (
     RequestModel,
     ResponseModel,
 )
+from spacegate.kit.emails import Email
 from spacegate.spaces.service import SpaceService
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
@@ -46,7 +47,7 @@ class SpaceRead(ResponseModel):
 
 
 class InviteRequest(RequestModel):
-    emails: list[EmailStr] = Field(min_length=1, max_length=100)
+    emails: list[Email] = Field(min_length=1, max_length=100)
     roles: list[PermissionName] = Field(
         max_length=100,
         description="Permissions the invitees get in this space (`UserPermission` values).",

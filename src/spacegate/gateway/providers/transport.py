@@ -28,6 +28,7 @@ from spacegate.gateway.providers.errors import (
     UpstreamUnavailable,
 )
 from spacegate.gateway.providers.scrub import scrub
+from spacegate.gateway.proxy import EXTENSION as PROXY_EXTENSION
 
 #: Only this much of an error body is read: enough for any real error message.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -58,6 +59,7 @@ async def open_response(
     extra = upstream.config.get("headers")
     if isinstance(extra, dict):
         headers = {**{str(k): str(v) for k, v in extra.items()}, **headers}
+    via = upstream.config.get("proxy_url")
     try:
         request = client.build_request(
             "POST",
@@ -66,6 +68,7 @@ async def open_response(
             headers=headers,
             params=params,
             timeout=upstream.timeouts.for_httpx(),
+            extensions={PROXY_EXTENSION: via} if via else None,
         )
         async with asyncio.timeout_at(deadline):
             response = await client.send(request, stream=True, follow_redirects=False)
