@@ -117,6 +117,8 @@ incomes = [float(r["income"]) for r in rows]
 print("SPACEGATE_RESULT " + json.dumps({"rows": len(rows), "mean": statistics.mean(incomes)}))
 """
 
+OK_TASK = b"""print('SPACEGATE_RESULT {"ok": true}')"""
+
 SLEEPER = b"""
 import time
 print("started", flush=True)
@@ -190,3 +192,17 @@ async def test_a_job_the_cluster_does_not_know_fails_with_why(
     with pytest.raises(executor.ClusterJobFailed) as failed:
         await executor.run(dash, task, sid, on_status=forget, poll=0.2)
     assert sid in str(failed.value)
+
+
+async def test_a_failed_submission_runs_afresh_under_the_same_id(
+    loopback_app: FastAPI, ray_head: str
+) -> None:
+    dash = RayDashboard(loopback_app.state.gateway.http, ray_head)
+    sid = f"spacegate-test-{uuid.uuid4().hex[:8]}"
+    failing = executor.RayTask(files={"t.py": b"raise SystemExit(3)"}, entrypoint="python t.py")
+    with pytest.raises(executor.ClusterJobFailed) as failed:
+        await executor.run(dash, failing, sid, poll=0.2)
+    assert "failed" in str(failed.value)
+    fixed = executor.RayTask(files={"t.py": OK_TASK}, entrypoint="python t.py")
+    outcome = await executor.run(dash, fixed, sid, poll=0.2)
+    assert outcome.result == {"ok": True}

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacegate.factory.clusters.ray import RayDashboard, RayRefused, RayUnavailable
+from spacegate.factory.clusters.ray import JobState, RayDashboard, RayRefused, RayUnavailable
 
 #: The line a task prints its result on (one JSON object), read back from the job's logs.
 RESULT_MARK = "SPACEGATE_RESULT "
@@ -78,11 +78,16 @@ async def run(
     poll: float = 0.5,
     away_grace: float = 60.0,
 ) -> RayOutcome:
-    """Run ``task`` as Ray job ``submission_id`` (or follow it, when it was submitted before),
-    until it ends. ``checkpoint`` is awaited at each poll: when it raises (a cancel), the Ray
-    job is stopped and the exception goes on. A cluster away for ``away_grace`` seconds, or one
+    """Run ``task`` as Ray job ``submission_id`` (or follow it, when it was submitted before and
+    is running or succeeded; a failed earlier try is run again as ``<id>-2``, ``-3`` ...), until
+    it ends. ``checkpoint`` is awaited at each poll: when it raises (a cancel), the Ray job is
+    stopped and the exception goes on. A cluster away for ``away_grace`` seconds, or one
     that no longer knows the job, fails it."""
-    state = await dashboard.status(submission_id)
+    base = submission_id
+    n, submission_id, state = await _latest(dashboard, base)
+    if state is not None and state.finished and state.status != "SUCCEEDED":
+        # An earlier try failed or was stopped: this try runs it afresh, under the next id.
+        submission_id, state = f"{base}-{n + 1}", None
     if state is None:
         uri = await dashboard.upload_package(package(task.files))
         await dashboard.submit(
@@ -133,6 +138,19 @@ async def run(
             f"Ray job {submission_id} {state.status.lower()}: {state.message or ''} {tail}".strip()
         )
     return RayOutcome(submission_id, read_result(logs), logs)
+
+
+async def _latest(dashboard: RayDashboard, base: str) -> tuple[int, str, JobState | None]:
+    """The newest submission of ``base`` (``base``, ``base-2``, ``base-3`` ...): its number, id
+    and state (None: never submitted)."""
+    found: tuple[int, str, JobState | None] = (1, base, None)
+    for n in range(1, 100):
+        candidate = base if n == 1 else f"{base}-{n}"
+        state = await dashboard.status(candidate)
+        if state is None:
+            return found
+        found = (n, candidate, state)
+    return found
 
 
 def _lost(submission_id: str) -> ClusterJobFailed:

@@ -169,6 +169,12 @@ class RayDashboard:
         body = await self._json("GET", f"/api/jobs/{submission_id}/logs")
         return str((body or {}).get("logs") or "")
 
+    async def delete(self, submission_id: str) -> None:
+        """Forget a finished job (its id can then be submitted again)."""
+        response = await self._call("DELETE", f"/api/jobs/{submission_id}")
+        if response.status_code >= 400 and response.status_code != 404:
+            raise RayRefused(response.status_code, _message(response))
+
     async def stop(self, submission_id: str) -> bool:
         response = await self._call("POST", f"/api/jobs/{submission_id}/stop")
         if response.status_code == 404:

@@ -119,7 +119,7 @@ class ClusterService:
             ) from None
         return {
             "nodes": [_node(n) for n in nodes],
-            "resources": _resources(usage),
+            "resources": _resources(nodes, usage),
             "inference": {"applications": apps},
             "ingress": {"url": cluster.ingress_url},
             "ray_version": version.get("ray_version"),
@@ -173,10 +173,15 @@ def _node(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _resources(usage: dict[str, list[float]]) -> dict[str, Any]:
+def _resources(nodes: list[dict[str, Any]], usage: dict[str, list[float]]) -> dict[str, Any]:
+    """Totals from the live nodes; what is free from the autoscaler's usage report (which a
+    just-started head may not have yet: then all of it is free)."""
     names = {"CPU": "cpu", "GPU": "gpu", "memory": "memory_bytes"}
-    total = {names[k]: v[1] for k, v in usage.items() if k in names}
-    free = {names[k]: v[1] - v[0] for k, v in usage.items() if k in names}
-    total.setdefault("gpu", 0.0)
-    free.setdefault("gpu", 0.0)
-    return {"total": total, "available": free}
+    total = dict.fromkeys(names.values(), 0.0)
+    for node in nodes:
+        if node.get("state") == "ALIVE":
+            for key, name in names.items():
+                total[name] += float((node.get("resources_total") or {}).get(key, 0))
+    used = {names[k]: v[0] for k, v in usage.items() if k in names}
+    available = {name: max(total[name] - used.get(name, 0.0), 0.0) for name in total}
+    return {"total": total, "available": available}
