@@ -53,6 +53,7 @@ async def test_page_and_page_size_and_their_defaults(
         "page": 9,
         "page_size": 20,
         "next_page": None,
+        "currency": "USD",
     }
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from spacegate.api.deps import PrincipalDep, QueryDatetime, SessionDep
+from spacegate.api.deps import PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
+from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.errors import BadRequest
 from spacegate.inference_logs.service import InferenceLogService, LogFilters
 
@@ -47,7 +46,7 @@ class InferenceLogRead(ResponseModel):
     usage_estimated: bool = Field(
         description="True when upstream reported no usage and it was estimated."
     )
-    cost: Decimal
+    cost: Cost = Field(description="In the page's `currency`.")
     latency_ms: float
     overhead_ms: float = Field(
         description="Time spent in Spacegate itself, excluding the provider."
@@ -65,6 +64,7 @@ class LogPage(ResponseModel):
     page: int
     page_size: int
     next_page: int | None = Field(description="The next page's number; null on the last page.")
+    currency: str = Field(description="ISO 4217 code of every `cost` (the models' prices).")
 
 
 #: Paging parameters of other lists, refused here rather than ignored (a client would loop).
@@ -132,6 +132,7 @@ FiltersDep = Annotated[LogFilters, Depends(_filters)]
 @router.get("", summary="Get inference logs", responses=errors(400, *AUTHED))
 async def list_inference_logs(
     request: Request,
+    runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
     filters: FiltersDep,
@@ -169,6 +170,7 @@ async def list_inference_logs(
         page=page,
         page_size=size,
         next_page=page + 1 if has_more else None,
+        currency=runtime.settings.currency,
     )
 
 

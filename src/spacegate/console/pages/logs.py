@@ -84,8 +84,9 @@ async def _keys(console: Console) -> list[dict[str, Any]]:
     return sorted(keys, key=lambda k: (str(k["name"]).lower(), str(k["id"])))
 
 
-def _shown(log: dict[str, Any]) -> dict[str, Any]:
-    return {**log, "cost_text": money(log["cost"]), "when": str(log["created_at"])[:19]}
+def _shown(log: dict[str, Any], currency: str) -> dict[str, Any]:
+    when = str(log["created_at"])[:19]
+    return {**log, "cost_text": money(log["cost"], currency), "when": when}
 
 
 @router.get("/logs", response_class=HTMLResponse)
@@ -100,7 +101,9 @@ async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
         result = await console.api.get(
             "/v1/inference-logs", page=page, page_size=PAGE_SIZE, **filters
         )
-        rows, has_more = [_shown(r) for r in result["data"]], bool(result["has_more"])
+        currency = str(result.get("currency", ""))
+        rows = [_shown(r, currency) for r in result["data"]]
+        has_more = bool(result["has_more"])
     except APIStatusError as exc:
         if exc.status_code not in (400, 422):
             raise  # not allowed, or gone: the console's error page says so
