@@ -12,12 +12,14 @@ import re
 
 import orjson
 
-_MODEL = re.compile(rb'"model"\s*:\s*"(?:[^"\\]|\\.)*"')
+# A JSON string, "unrolled" (runs of plain characters between escapes): no backtracking.
+_MODEL = re.compile(rb'"model"\s*:\s*"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 def model_field(alias: str) -> bytes:
-    """The ``"model"`` member as answers carry it, made once per call."""
-    return b'"model":' + orjson.dumps(alias)
+    """The ``"model"`` member as answers carry it, made once per call (as a replacement
+    template: its backslashes doubled)."""
+    return (b'"model":' + orjson.dumps(alias)).replace(b"\\", b"\\\\")
 
 
 def renamed(raw: bytes, field: bytes) -> bytes:
@@ -25,4 +27,4 @@ def renamed(raw: bytes, field: bytes) -> bytes:
     ``field`` (from ``model_field``)."""
     if b'"model"' not in raw:
         return raw
-    return _MODEL.sub(lambda _: field, raw)
+    return _MODEL.sub(field, raw)
