@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -21,21 +20,12 @@ from sqlalchemy import func, select
 from spacegate.models import InferenceLog
 from spacegate.runtime import Runtime
 from tests.gateway.conftest import World
+from tests.gateway.test_openai_sdk import client
 from tests.gateway.test_routing_and_metering import _wait_for
-from tests.live import LiveServer
+
+__all__ = ["client"]
 
 MSG: list[ChatCompletionMessageParam] = [{"role": "user", "content": "one two three"}]
-
-
-@pytest.fixture
-async def sdk(live: LiveServer, world: World) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(
-        base_url=f"{live.url}/v1",
-        api_key=world.org.key,
-        default_headers={"X-Space-Id": world.space_id},
-        max_retries=0,
-    ) as client:
-        yield client
 
 
 async def _logged(runtime: Runtime, world: World, correlation_id: str) -> InferenceLog:
@@ -51,9 +41,9 @@ async def _logged(runtime: Runtime, world: World, correlation_id: str) -> Infere
 
 
 async def test_answers_name_the_alias_and_the_log_keeps_the_upstream_name(
-    sdk: openai.AsyncOpenAI, world: World, runtime: Runtime
+    client: openai.AsyncOpenAI, world: World, runtime: Runtime
 ) -> None:
-    done = await sdk.chat.completions.create(
+    done = await client.chat.completions.create(
         model=world.alias, messages=MSG, extra_headers={"X-Correlation-ID": "named-plain"}
     )
     assert done.model == world.alias
@@ -61,10 +51,10 @@ async def test_answers_name_the_alias_and_the_log_keeps_the_upstream_name(
     row = await _logged(runtime, world, "named-plain")
     assert (row.model, row.upstream_model) == (world.alias, "fake-model")
 
-    by_id = await sdk.chat.completions.create(model=world.model_id, messages=MSG)
+    by_id = await client.chat.completions.create(model=world.model_id, messages=MSG)
     assert by_id.model == world.alias
 
-    stream = await sdk.chat.completions.create(
+    stream = await client.chat.completions.create(
         model=world.alias,
         messages=MSG,
         stream=True,
@@ -76,19 +66,21 @@ async def test_answers_name_the_alias_and_the_log_keeps_the_upstream_name(
     row = await _logged(runtime, world, "named-stream")
     assert row.upstream_model == "fake-model" and row.stream
 
-    text = await sdk.completions.create(model=world.alias, prompt="one two")
+    text = await client.completions.create(model=world.alias, prompt="one two")
     assert text.model == world.alias
 
 
-async def test_embeddings_name_the_alias(sdk: openai.AsyncOpenAI, world: World) -> None:
+async def test_embeddings_name_the_alias(client: openai.AsyncOpenAI, world: World) -> None:
     model = await world.model(capabilities=["embeddings"])
-    vectors = await sdk.embeddings.create(model=model["alias"], input=["a", "b"])
+    vectors = await client.embeddings.create(model=model["alias"], input=["a", "b"])
     assert vectors.model == model["alias"] and len(vectors.data) == 2
 
 
-async def test_an_empty_model_is_the_spaces_default(sdk: openai.AsyncOpenAI, world: World) -> None:
+async def test_an_empty_model_is_the_spaces_default(
+    client: openai.AsyncOpenAI, world: World
+) -> None:
     with pytest.raises(openai.BadRequestError) as refused:
-        await sdk.chat.completions.create(model="", messages=MSG)
+        await client.chat.completions.create(model="", messages=MSG)
     assert refused.value.code == "model_required"  # no default yet: said so, not a 500
     r = await world.api.put(
         f"/api-proxy/v1/spaces/{world.space_id}/model-policy",
@@ -96,7 +88,7 @@ async def test_an_empty_model_is_the_spaces_default(sdk: openai.AsyncOpenAI, wor
         headers=world.org.headers,
     )
     assert r.status_code == 200, r.text
-    done = await sdk.chat.completions.create(model="", messages=MSG)
+    done = await client.chat.completions.create(model="", messages=MSG)
     assert done.model == world.alias and done.choices[0].message.content == "Echo: one two three"
     wrong = await world.api.post(
         "/v1/chat/completions", json={"model": 5, "messages": MSG}, headers=world.headers
@@ -105,9 +97,9 @@ async def test_an_empty_model_is_the_spaces_default(sdk: openai.AsyncOpenAI, wor
 
 
 async def test_tags_as_a_string_a_list_and_a_header(
-    sdk: openai.AsyncOpenAI, world: World, runtime: Runtime
+    client: openai.AsyncOpenAI, world: World, runtime: Runtime
 ) -> None:
-    await sdk.chat.completions.create(
+    await client.chat.completions.create(
         model=world.alias,
         messages=MSG,
         metadata={"tags": "nightly, eval,,nightly", "purpose": "testing"},
@@ -118,7 +110,7 @@ async def test_tags_as_a_string_a_list_and_a_header(
     # The labels are Spacegate's: the provider does not see them.
     assert "metadata" not in world.fake.last.json()
 
-    await sdk.chat.completions.create(
+    await client.chat.completions.create(
         model=world.alias,
         messages=MSG,
         extra_body={"metadata": {"tags": ["a", "b"]}},
