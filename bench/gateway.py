@@ -29,6 +29,7 @@ import uvloop
 from bench import gateway_load as load
 from bench import gateway_procs as procs
 from bench import gateway_profile as profile
+from spacegate.gateway.naming import model_field, renamed
 
 RESULTS = Path(__file__).resolve().parent / "results-gateway.md"
 PROVIDER_KEY = "sk-bench-0123456789abcdef0123456789abcdef"
@@ -108,6 +109,36 @@ def _chat(port: int, headers: dict[str, str], model: str) -> load.Target:
     )
 
 
+@dataclass(frozen=True)
+class Naming:
+    """What answering with the alias costs: the rewrite of one answer, timed in process."""
+
+    answer_bytes: int
+    rename_us: float
+    answered_as: str
+
+
+async def _naming(direct: load.Target, through: load.Target) -> Naming:
+    async with httpx.AsyncClient() as http:
+        raw = await http.post(
+            f"http://{direct.host}:{direct.port}{direct.path}",
+            content=direct.body,
+            headers=direct.headers,
+        )
+        answer = await http.post(
+            f"http://{through.host}:{through.port}{through.path}",
+            content=through.body,
+            headers=through.headers,
+        )
+    field = model_field(ALIAS)
+    rounds = 20_000
+    started = time.perf_counter()
+    for _ in range(rounds):
+        renamed(raw.content, field)
+    spent = (time.perf_counter() - started) / rounds
+    return Naming(len(raw.content), spent * 1e6, str(answer.json().get("model")))
+
+
 async def _measure(
     label: str, target: load.Target, concurrency: int, limits: Limits, pids: dict[str, int]
 ) -> Measured:
@@ -158,6 +189,7 @@ async def _bench(workdir: Path, limits: Limits) -> str:
         pids = {"fake provider": fake.pid, "spacegate": gate.pid}
         for target in (direct, through):  # connections, caches and JIT-free warm paths
             await load.run(target, concurrency=32, max_requests=limits.warmup, max_seconds=30)
+        naming = await _naming(direct, through)
         runs: list[Measured] = []
         for concurrency in (1, 32):
             runs.append(await _measure("direct", direct, concurrency, limits, pids))
@@ -174,7 +206,7 @@ async def _bench(workdir: Path, limits: Limits) -> str:
         sent += profiled.completed
         await asyncio.sleep(0.5)  # the meter writes every 50 ms
         logged = await _logged_calls(gate.url, owner_key, world["space_id"])
-    return _report(runs, profile.breakdown(stacks), profiled, sent, logged, limits)
+    return _report(runs, profile.breakdown(stacks), profiled, sent, logged, limits, naming)
 
 
 def _fmt_cpu(cpu: dict[str, float]) -> str:
@@ -217,6 +249,7 @@ def _report(
     sent: int,
     logged: int,
     limits: Limits,
+    naming: Naming,
 ) -> str:
     by = {(m.label, m.result.concurrency): m.result for m in runs}
     d1, t1 = by["direct", 1], by["through Spacegate", 1]
@@ -265,6 +298,9 @@ def _report(
         "(a projection from CPU time, not a measurement).",
         f"- Metering: {logged:,} inference-log rows for the {sent:,} calls sent through "
         "Spacegate during the run.",
+        f'- Answers name the alias (`"model": "{naming.answered_as}"`), not the upstream '
+        f"model: rewriting a {naming.answer_bytes:,}-byte answer costs {naming.rename_us:.2f} µs "
+        f"({naming.rename_us / cpu_us * 100 if cpu_us else 0:.1f}% of the CPU per call above).",
         _ceiling_note(d32, gen_cpu),
         *_sharing_note(runs),
         "",

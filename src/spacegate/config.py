@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     cache_ttl_seconds: float = Field(default=5.0, gt=0)
     #: Let provider base URLs reach private, loopback and link-local addresses (self-hosted).
     allow_private_networks: bool = False
+    #: The currency models' prices are entered in (ISO 4217), named beside every cost.
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     #: Requests per org on the control-plane API (seed 003's default); ``off`` disables it.
     #: Orgs override it through ``PUT /v1/orgs/{org_id}/rate-limit``.
     org_rate_limit: str = "1000/hour,100/minute"

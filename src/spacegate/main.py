@@ -13,7 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 
 import spacegate.audit.recorder  # noqa: F401  (registers the audit listener)
 from spacegate import __version__, logs
-from spacegate.api import copilot, errors, factory, openapi, syft
+from spacegate.api import copilot, errors, factory, openapi, pages, syft
 from spacegate.api.aimable import model_policy, space_models
 from spacegate.api.aimable import tenant_models as aimable_tenant_models
 from spacegate.api.health import router as health_router
@@ -96,8 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         telemetry=telemetry(),
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    pages.install(app)
     openapi.install(app)
     for module in (spaces, users, api_keys, orgs, audit_logs):
         app.include_router(module.router)

@@ -19,8 +19,9 @@ PUBLIC = {
     "/readyz": "readiness probe",
     "/metrics": "Prometheus scrape endpoint (counters only, no tenant data)",
     "/docs": "interactive docs",
-    "/docs/oauth2-redirect": "interactive docs",
+    "/": "points to the console and the docs",
     "/redoc": "interactive docs",
+    "/docs/static/redoc.standalone.js": "interactive docs (its script)",
     "/openapi.json": "the API description",
     "/v1/users/accept-invite": "the invitation token is the credential",
 }
@@ -88,6 +89,13 @@ async def test_docs_load(client: httpx.AsyncClient) -> None:
     for path in ("/docs", "/redoc"):
         r = await client.get(path)
         assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+        assert "cdn" not in r.text and "fonts.googleapis" not in r.text  # offline installs
+        for asset in re.findall(r'(?:src|href)="(/docs/static/[^"]+)"', r.text):
+            assert (await client.get(asset)).status_code == 200, asset
+    home = await client.get("/")
+    assert (
+        home.status_code == 200 and 'href="/console"' in home.text and 'href="/docs"' in home.text
+    )
     spec = (await client.get("/openapi.json")).json()
     assert spec["info"]["title"] == "Spacegate"
     assert "/v1/spaces/{id}/restore" in spec["paths"]

@@ -140,3 +140,38 @@ def test_serve_with_workers_gives_each_worker_its_share_of_the_limits(
     )
     assert result.exit_code == 0, result.output
     assert seen["workers"] == 3 and seen["instances"] == 6
+
+
+async def test_recover_owner_issues_a_new_owner_key(
+    client: httpx.AsyncClient, runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    """Every owner key lost: an operator on the server gets a new one; the old keys still work
+    until revoked with it."""
+    name = f"lost-{uuid.uuid4().hex[:8]}"
+    env = {"SPACEGATE_DATABASE_URL": database_url, "SPACEGATE_DATA_DIR": str(tmp_path)}
+    boot = ["bootstrap", "--org", name, "--email", "owner@example.com", "--json"]
+    made = json.loads((await asyncio.to_thread(_invoke, boot, env)).stdout)
+
+    result = await asyncio.to_thread(_invoke, ["recover-owner", "--org", name, "--json"], env)
+    assert result.exit_code == 0, result.output
+    recovered = json.loads(result.stdout)
+    assert recovered["user_id"] == made["user_id"] and recovered["api_key"] != made["api_key"]
+    auth = {"Authorization": f"Bearer {recovered['api_key']}"}
+    me = await client.get("/v1/users/me", headers=auth)
+    assert me.status_code == 200 and me.json()["role"] == "owner"
+    keys = (await client.get("/v1/api-keys", headers=auth)).json()["data"]
+    lost = next(k for k in keys if k["name"] == "owner key")
+    revoked = await client.delete(f"/v1/api-keys/{lost['id']}", headers=auth)
+    assert revoked.status_code in (200, 204), revoked.text
+    old = {"Authorization": f"Bearer {made['api_key']}"}
+    assert (await client.get("/v1/users/me", headers=old)).status_code == 401
+
+    text = await asyncio.to_thread(
+        _invoke, ["recover-owner", "--org", name, "--email", "OWNER@example.com"], env
+    )
+    assert text.exit_code == 0 and "shown only once" in text.stdout and "sg_" in text.stdout
+    before = await _counts(runtime)
+    for args in (["--org", "no such org"], ["--org", name, "--email", "else@example.com"]):
+        refused = await asyncio.to_thread(_invoke, ["recover-owner", *args], env)
+        assert refused.exit_code == 1 and "Nothing was" in refused.stderr
+    assert await _counts(runtime) == before

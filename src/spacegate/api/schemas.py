@@ -3,9 +3,10 @@ PostgreSQL cannot store (the NUL character), as a validation error rather than a
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
 from spacegate.auth.permissions import ALL
@@ -37,6 +38,15 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal in positional notation (``0.00000000``, not ``0E-8``)."""
+    return format(value, "f")
+
+
+#: A cost (or a budget's amount): a JSON string in positional notation (the server's currency).
+Cost = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str, when_used="json")]
 
 
 class ListResponse(BaseModel, Generic[T]):

@@ -1,4 +1,4 @@
-"""The ``spacegate`` command: serve, migrate, bootstrap."""
+"""The ``spacegate`` command: serve, migrate, bootstrap, recover-owner."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ import asyncio
 import json
 import os
 import sys
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from spacegate.cli import welcome
 from spacegate.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from spacegate.orgs.service import Bootstrapped
 
 app = typer.Typer(
     help="Spacegate: govern how your organisation uses AI models.", no_args_is_help=True
@@ -154,15 +160,25 @@ def bootstrap(
 
 
 async def _bootstrap(settings: Settings, org: str, email: str) -> dict[str, str]:
-    from spacegate.db.engine import create_engine, create_sessionmaker
     from spacegate.orgs.service import bootstrap as do_bootstrap
+
+    return await _in_one_transaction(
+        settings, lambda session: do_bootstrap(session, org_name=org, email=email)
+    )
+
+
+async def _in_one_transaction(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[Bootstrapped]]
+) -> dict[str, str]:
+    """An operator's command, straight on the database: ``work`` in one transaction."""
+    from spacegate.db.engine import create_engine, create_sessionmaker
 
     engine = create_engine(settings.resolved_database_url).execution_options(
         sqlite_begin="IMMEDIATE"
     )
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            made = await do_bootstrap(session, org_name=org, email=email)
+            made = await work(session)
             return {
                 "org_id": str(made.org.id),
                 "org_name": made.org.name,
@@ -172,6 +188,43 @@ async def _bootstrap(settings: Settings, org: str, email: str) -> dict[str, str]
             }
     finally:
         await engine.dispose()
+
+
+@app.command("recover-owner")
+def recover_owner(
+    org: Annotated[str, typer.Option("--org", help="Name of the org.")],
+    email: Annotated[
+        str | None, typer.Option("--email", help="Which owner (default: the first).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A new API key for an org's owner, when every owner key is lost (run on the server:
+    it writes to the database directly). Existing keys are left as they are."""
+    settings = Settings()
+    from spacegate.errors import AppError
+
+    try:
+        result = asyncio.run(_recover(settings, org.strip(), email))
+    except AppError as exc:
+        err.print(f"[red]{exc.message}[/] Nothing was changed.")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    out.print(
+        f"New API key for {result['email']} (owner of '{result['org_name']}'), shown only "
+        f"once:\n{result['api_key']}\nRevoke the lost keys with it: spacegate keys list, "
+        "spacegate keys revoke KEY_ID.",
+        soft_wrap=True,
+    )
+
+
+async def _recover(settings: Settings, org: str, email: str | None) -> dict[str, str]:
+    from spacegate.orgs.service import recover_owner as do_recover
+
+    return await _in_one_transaction(
+        settings, lambda session: do_recover(session, org_name=org, email=email)
+    )
 
 
 from spacegate.cli.commands import install as install_remote_commands  # noqa: E402

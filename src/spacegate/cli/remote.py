@@ -116,14 +116,26 @@ class Remote:
         if self.as_json:
             self.json_line([_plain(r) for r in rows])
             return
+        from rich.measure import Measurement
         from rich.table import Table
 
+        cells = [[_cell(get(row)) for _, get in columns] for row in rows]
         table = Table(title=title)
-        for header, _ in columns:
-            table.add_column(header)
-        for row in rows:
-            table.add_row(*(_cell(get(row)) for _, get in columns))
-        self.out.print(table)
+        for i, (header, _) in enumerate(columns):
+            # An id is copied into the next command: never cut or wrapped.
+            whole = any(_ID.search(line[i]) for line in cells)
+            table.add_column(header, no_wrap=whole)
+        for line in cells:
+            table.add_row(*line)
+        # Narrower than the ids need, the table is printed wider than the terminal (which wraps
+        # the lines) rather than shortening an id with an ellipsis.
+        width = self.out.width
+        needed = Measurement.get(self.out, self.out.options.update_width(10_000), table).minimum
+        self.out.width = max(width, needed)
+        try:
+            self.out.print(table)
+        finally:
+            self.out.width = width
         if not rows:
             self.err.print("[dim]nothing to show[/]")
 
@@ -135,6 +147,10 @@ class Remote:
 
     def json_line(self, data: object) -> None:
         sys.stdout.write(json.dumps(data, default=str) + "\n")
+
+
+#: A UUID, or an API key's shown prefix: what commands take as arguments.
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\bsg_\w+")
 
 
 def _plain(value: object) -> object:

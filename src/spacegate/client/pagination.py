@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from spacegate.api.aimable.space_models import AllowedModelList
 from spacegate.api.mechamental.schemas import EntitlementList
+from spacegate.api.platform.inference_logs import LogPage
 from spacegate.api.schemas import ListResponse
 from spacegate.client._http import AsyncTransport, Op, SyncTransport, params
 from spacegate.client.errors import SpacegateError
@@ -62,15 +63,10 @@ def mechamental_page(r: httpx.Response) -> Page[Any]:
     return Page(page.entitlements, page.next_cursor if page.has_more else None)
 
 
-def numbered_page(item: type[T], page_number: int) -> Callable[[httpx.Response], Page[T]]:
+def numbered_page(r: httpx.Response) -> Page[Any]:
     """Pages addressed by number (the inference logs): the cursor is the next page's number."""
-    adapter: TypeAdapter[ListResponse[Any]] = TypeAdapter(ListResponse[item])  # type: ignore[valid-type]
-
-    def parse(r: httpx.Response) -> Page[T]:
-        page = adapter.validate_json(r.content)
-        return Page(page.data, str(page_number + 1) if page.has_more else None)
-
-    return parse
+    page = LogPage.model_validate_json(r.content)
+    return Page(page.data, str(page.next_page) if page.next_page is not None else None)
 
 
 def _check_progress(seen: set[str], cursor: str) -> None:

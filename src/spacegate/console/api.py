@@ -6,23 +6,39 @@ import uuid
 from typing import Any
 
 import httpx
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from spacegate.client import AsyncSpacegate
 from spacegate.client._http import RetryPolicy
 from spacegate.client.errors import APIStatusError, describe, error_from_response
+from spacegate.limits.middleware import ONE_PAGE, OnePage
 
 BASE_URL = "http://console.spacegate.internal"
 #: The console shows an error at once rather than retrying behind the person's back.
 NO_RETRY = RetryPolicy(max_retries=0)
 
 
+class _Page:
+    """The app, as one page's calls reach it: they share one count of the org's request limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.page = OnePage()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[ONE_PAGE] = self.page
+        await self.app(scope, receive, send)
+
+
 class ConsoleApi:
     """``sdk`` is the typed client; ``get``/``post``/``patch``/``put``/``delete`` are raw JSON
-    calls for what the client does not wrap. Both raise ``APIStatusError`` for any non-2xx."""
+    calls for what the client does not wrap. Both raise ``APIStatusError`` for any non-2xx.
+
+    One ``ConsoleApi`` serves one console request, and all its calls count as one request
+    against the org's rate limit (``limits/middleware.py``)."""
 
     def __init__(self, app: ASGIApp, api_key: str, *, request_id: str | None = None) -> None:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=_Page(app))
         self._transport = transport
         self._api_key = api_key
         self._sdk: AsyncSpacegate | None = None

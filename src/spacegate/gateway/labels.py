@@ -1,6 +1,11 @@
 """What a caller labels a call with (``metadata`` fields Spacegate reads, and headers), checked
 before anything is sent upstream: each label is stored in the call's log, so one the log cannot
-hold (too long, a NUL character) is refused with a 400 naming it rather than accepted and lost."""
+hold (too long, a NUL character, one tag too many, a value of the wrong type) is refused with a
+400 naming it rather than accepted and lost.
+
+Tags come as a list (``metadata.tags: ["a", "b"]``), as a comma-separated string (the only form
+OpenAI's typed ``metadata``, a map of strings, allows: ``"a,b"``) and in the ``X-Spacegate-Tags``
+header (``a, b``); all that are sent are kept, once each, in that order."""
 
 from __future__ import annotations
 
@@ -46,6 +51,7 @@ _READ = frozenset(
         b"x-api-key",
         b"x-spacegate-purpose",
         b"x-spacegate-step-type",
+        b"x-spacegate-tags",
         b"x-correlation-id",
         b"idempotency-key",
     }
@@ -70,28 +76,56 @@ def read_labels(own: Mapping[str, Any], headers: Mapping[str, str]) -> Labels:
     purpose = (
         _text(purpose_header, PURPOSE_MAX, "X-Spacegate-Purpose")
         if purpose_header
-        else _text(_str(own.get("purpose")), PURPOSE_MAX, "metadata.purpose")
+        else _text(_str(own.get("purpose"), "metadata.purpose"), PURPOSE_MAX, "metadata.purpose")
     )
     step_type = (
         _text(step_header, STEP_TYPE_MAX, "X-Spacegate-Step-Type")
         if step_header
-        else _text(_str(own.get("step_type")), STEP_TYPE_MAX, "metadata.step_type")
+        else _text(
+            _str(own.get("step_type"), "metadata.step_type"), STEP_TYPE_MAX, "metadata.step_type"
+        )
     )
-    raw_tags = own.get("tags")
-    tags: list[str] = []
-    if isinstance(raw_tags, list):
-        for tag in raw_tags[:TAGS_MAX]:
-            text = _text(tag, TAG_MAX, "metadata.tags")
-            if text is not None:
-                tags.append(text)
+    tags = _tags(own.get("tags"), "metadata.tags")
+    header_tags = headers.get("x-spacegate-tags")
+    if header_tags:
+        tags += [t for t in _tags(header_tags, "X-Spacegate-Tags") if t not in tags]
+    if len(tags) > TAGS_MAX:
+        raise invalid(
+            f"A call takes at most {TAGS_MAX} tags, metadata.tags and X-Spacegate-Tags"
+            f" together ({len(tags)} sent).",
+            param="metadata.tags",
+        )
     return Labels(
         purpose=purpose,
         step_type=step_type,
-        type=_text(_str(own.get("type")), TYPE_MAX, "metadata.type"),
+        type=_text(_str(own.get("type"), "metadata.type"), TYPE_MAX, "metadata.type"),
         tags=tags,
         correlation_id=_text(headers.get("x-correlation-id"), CORRELATION_MAX, "X-Correlation-ID"),
     )
 
 
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _tags(raw: object, param: str) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        items: list[object] = [t.strip() for t in raw.split(",")]
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        raise invalid(
+            f"'{param}' must be a list of strings or a comma-separated string.", param=param
+        )
+    tags: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise invalid(f"Each of '{param}' must be a string.", param=param)
+        text = _text(item.strip(), TAG_MAX, param)
+        if text is not None and text not in tags:
+            tags.append(text)
+    return tags
+
+
+def _str(value: object, param: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise invalid(f"'{param}' must be a string.", param=param)

@@ -32,6 +32,7 @@ from spacegate.gateway.labels import Labels, gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
+from spacegate.gateway.naming import model_field, renamed
 from spacegate.gateway.providers import Endpoint, Upstream, send
 from spacegate.gateway.providers.base import (
     DEFAULT_TIMEOUTS,
@@ -242,8 +243,12 @@ class Gateway:
             if not isinstance(body, dict):
                 raise invalid("The request body must be a JSON object.", code="invalid_json")
             model = body.get("model")
-            if model is not None and (not isinstance(model, str) or not model):
-                raise invalid("'model' must be a non-empty string.", param="model")
+            if model == "":  # SDKs always send a model: an empty one asks for the space's default
+                model = None
+            elif model is not None and not isinstance(model, str):
+                raise invalid(
+                    "'model' must be a string (empty for the space's default).", param="model"
+                )
             ref = model
             meta = body.get("metadata")
             own: dict[str, Any] = {}
@@ -322,7 +327,7 @@ class Gateway:
             upstream_time += spent
             overhead_ms = self._meter(call, target, 200, result.usage, upstream_time, False)
             return Response(
-                result.body,
+                renamed(result.body, model_field(call.route.alias)),
                 status_code=result.status,
                 media_type=result.media_type,
                 headers=_headers(call, f"{overhead_ms:.3f}"),
@@ -337,11 +342,12 @@ class Gateway:
         # Headers go out before the stream's time is known: the header carries the overhead
         # up to the first upstream byte; the log row gets the whole figure.
         overhead_ms = (t0 - call.started - upstream_before) * 1000
+        field = model_field(call.route.alias)
 
         async def body() -> AsyncIterator[bytes]:
             try:
                 async for chunk in result:
-                    yield chunk
+                    yield renamed(chunk, field)
             finally:
                 await result.aclose()
                 spent = time.perf_counter() - t0

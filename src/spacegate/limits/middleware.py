@@ -9,6 +9,11 @@ would let anyone spend an org's quota, or probe its traffic); their route answer
 Gateway routes are limited by the gateway itself, in OpenAI's error envelope. The org limit's
 own route (``/v1/orgs/{org_id}/rate-limit``) is not limited: an admin who set a limit too low
 can always raise it again (its route still checks who may).
+
+A console page calls the API in process several times (a space's models page reads the space,
+its models, the catalogue...). A page is one request a person made, so it counts once: the
+console's calls carry a ``OnePage`` in their ASGI scope (set in process, never from a header a
+client could send), and only the first of them is counted.
 """
 
 from __future__ import annotations
@@ -43,6 +48,19 @@ _EXEMPT_EXACT = frozenset(
 _EXEMPT_PREFIXES = ("/v1/models/", "/docs/")
 
 
+#: The ASGI scope key under which the console's in-process calls carry their page's ``OnePage``.
+ONE_PAGE = "spacegate.one_page"
+
+
+class OnePage:
+    """The API calls made for one console page: the first is counted, the rest ride on it."""
+
+    __slots__ = ("counted",)
+
+    def __init__(self) -> None:
+        self.counted = False
+
+
 def exempt(path: str) -> bool:
     return (
         path in _EXEMPT_EXACT
@@ -59,6 +77,12 @@ class OrgRateLimitMiddleware:
         if scope["type"] != "http" or exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
+        page: OnePage | None = scope.get(ONE_PAGE)
+        if page is not None:
+            if page.counted:  # this page was counted on its first call
+                await self.app(scope, receive, send)
+                return
+            page.counted = True
         limits: LimitService | None = getattr(scope["app"].state, "limits", None)
         key = _credential(scope)
         if limits is None or key is None:

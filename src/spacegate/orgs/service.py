@@ -36,6 +36,26 @@ async def bootstrap(session: AsyncSession, *, org_name: str, email: str) -> Boot
     return Bootstrapped(org=org, user=user, api_key=plaintext)
 
 
+async def recover_owner(
+    session: AsyncSession, *, org_name: str, email: str | None = None
+) -> Bootstrapped:
+    """A new API key for an org's owner (the first one, or the owner with ``email``), for an
+    operator on the server when every owner key is lost: nothing else changes, existing keys
+    stay as they are (revoke them with the new one)."""
+    org = await session.scalar(select(Org).where(Org.name == org_name))
+    if org is None:
+        raise NotFound(f"Org '{org_name}' not found.", code="org_not_found")
+    owners = select(User).where(User.org_id == org.id, User.role == Role.owner.value)
+    if email is not None:
+        owners = owners.where(User.email == email.lower())
+    user = await session.scalar(owners.order_by(User.created_at, User.id).limit(1))
+    if user is None:
+        whom = f"owner with email '{email}'" if email else "owner"
+        raise NotFound(f"Org '{org_name}' has no {whom}.", code="owner_not_found")
+    _, plaintext = await issue_key(session, org_id=org.id, user_id=user.id, name="recovery key")
+    return Bootstrapped(org=org, user=user, api_key=plaintext)
+
+
 class OrgService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session = session

@@ -203,6 +203,8 @@ async def _shots(settings: Settings, out: Path) -> None:
             await sign_in(page, made["api_key"])
             await shoot(page, "/console/spaces", out, "phone-spaces")
             await shoot(page, f"/console/spaces/{research}/models", out, "phone-space-models")
+            await shoot(page, "/console/keys", out, "phone-keys")
+            await shoot(page, "/console/logs", out, "phone-logs")
             await browser.close()
 
 

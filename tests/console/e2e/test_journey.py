@@ -48,6 +48,8 @@ async def test_spaces_invitations_and_keys(
     token = await page.get_by_label(f"Invitation token for ana-{unique}@example.com").input_value()
     assert token.startswith("sginv_")
     await page.get_by_role("link", name="Back to members").click()
+    # The invitations page lists the same emails: wait for the members page itself first.
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Members of Lab {unique}")
     await expect(page.get_by_role("cell", name=f"bo-{unique}@example.com")).to_be_visible()
 
     # A key bound to the space: shown once, then listed by its prefix.

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from spacegate.api.deps import PrincipalDep, QueryDatetime, SessionDep
+from spacegate.api.deps import PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, ResponseModel
+from spacegate.api.schemas import Cost, ResponseModel
+from spacegate.errors import BadRequest
 from spacegate.inference_logs.service import InferenceLogService, LogFilters
 
 router = APIRouter(
@@ -46,7 +46,7 @@ class InferenceLogRead(ResponseModel):
     usage_estimated: bool = Field(
         description="True when upstream reported no usage and it was estimated."
     )
-    cost: Decimal
+    cost: Cost = Field(description="In the page's `currency`.")
     latency_ms: float
     overhead_ms: float = Field(
         description="Time spent in Spacegate itself, excluding the provider."
@@ -66,6 +66,26 @@ class InferenceLogRead(ResponseModel):
         "`max_tokens_per_request`, `context_window`, `rpm`, `tpm`, `key-rpm`, `key-tpm`, "
         "`key-concurrency`, `token_budget`, `cost_budget`, `request` (a bad request)..."
     )
+
+
+class LogPage(ResponseModel):
+    """Seed 004's page of logs, addressed by number: ``has_more`` is true exactly when
+    ``next_page`` names a page (pass it as ``page``)."""
+
+    count: int = Field(description="Number of items in this page.")
+    data: list[InferenceLogRead]
+    has_more: bool
+    page: int
+    page_size: int
+    next_page: int | None = Field(description="The next page's number; null on the last page.")
+    currency: str = Field(description="ISO 4217 code of every `cost` (the models' prices).")
+
+
+#: Paging parameters of other lists, refused here rather than ignored (a client would loop).
+_NOT_HERE = {
+    "after": "This list pages by number: pass `page` (and `page_size`), not `after`.",
+    "cursor": "This list pages by number: pass `page` (and `page_size`), not `cursor`.",
+}
 
 
 class ModelUsage(ResponseModel):
@@ -140,8 +160,10 @@ def _filters(
 FiltersDep = Annotated[LogFilters, Depends(_filters)]
 
 
-@router.get("", summary="Get inference logs", responses=errors(*AUTHED))
+@router.get("", summary="Get inference logs", responses=errors(400, *AUTHED))
 async def list_inference_logs(
+    request: Request,
+    runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
     filters: FiltersDep,
@@ -150,15 +172,37 @@ async def list_inference_logs(
     ] = None,
     tag: Annotated[str | None, Query(max_length=64, description="Tag filter")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number (default: 1)")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100, description="Page size (default: 20)")] = 20,
-) -> ListResponse[InferenceLogRead]:
+    page_size: Annotated[
+        int | None, Query(ge=1, le=100, description="Page size (default: 20)")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=100, description="Another name for `page_size`, as other lists call it."),
+    ] = None,
+) -> LogPage:
+    for name, message in _NOT_HERE.items():
+        if name in request.query_params:
+            raise BadRequest(message, code="invalid_paging")
+    if limit is not None and page_size is not None and limit != page_size:
+        raise BadRequest(
+            "`limit` and `page_size` name the same thing: pass one of them.", code="invalid_paging"
+        )
+    size = page_size or limit or 20
     filters.status = status
     filters.tag = tag
     rows, has_more = await InferenceLogService(session, principal).page(
-        filters, page=page, page_size=page_size
+        filters, page=page, page_size=size
     )
     data = [InferenceLogRead.model_validate(r) for r in rows]
-    return ListResponse(count=len(data), data=data, has_more=has_more)
+    return LogPage(
+        count=len(data),
+        data=data,
+        has_more=has_more,
+        page=page,
+        page_size=size,
+        next_page=page + 1 if has_more else None,
+        currency=runtime.settings.currency,
+    )
 
 
 @router.get("/summary", summary="Get inference logs summary", responses=errors(*AUTHED))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -13,7 +12,7 @@ from pydantic import Field
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
+from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.errors import BadRequest, Forbidden
 from spacegate.limits.report import BudgetUsage, RateUsage, UsageReport
 from spacegate.limits.service import LimitService
@@ -29,10 +28,10 @@ class RateRead(ResponseModel):
 
 
 class BudgetRead(ResponseModel):
-    limit: Decimal
+    limit: Cost
     period: str = Field(description="`day`, `week` or `month`, on the org's calendar.")
-    used: Decimal = Field(description="Used in the current window (from the usage ledger).")
-    left: Decimal
+    used: Cost = Field(description="Used in the current window (from the usage ledger).")
+    left: Cost
     window_start: datetime
     resets_at: datetime = Field(description="End of the current window.")
 

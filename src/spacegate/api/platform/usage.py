@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from spacegate.api.deps import CursorsDep, PrincipalDep, QueryDatetime, SessionDep
+from spacegate.api.deps import CursorsDep, PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
+from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.usage.service import DIMENSIONS, MAX_DAYS, UsageQuery, UsageService
 
 router = APIRouter(prefix="/v1/usage", tags=["usage"], route_class=UnitOfWorkRoute)
@@ -24,7 +23,7 @@ class UsageTotalsRead(ResponseModel):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
-    cost: Decimal = Field(description="In the org's currency, from the model's prices.")
+    cost: Cost = Field(description="In `currency`, from the model's prices.")
 
 
 class UsageRowRead(UsageTotalsRead):
@@ -41,6 +40,9 @@ class UsageReportRead(ResponseModel):
     start: datetime
     end: datetime
     tz: str = Field(description="The IANA time zone days were counted in.")
+    currency: str = Field(
+        default="USD", description="ISO 4217 code of every cost (the models' prices)."
+    )
     group_by: list[str]
     data: list[UsageRowRead] = Field(
         description="One row per group, oldest day first, then the biggest users first. "
@@ -67,6 +69,7 @@ _GROUP_BY = (
     responses=errors(*AUTHED),
 )
 async def usage_report(
+    runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
     cursors: CursorsDep,
@@ -99,4 +102,6 @@ async def usage_report(
         tz=tz,
     )
     report = await UsageService(session, principal, cursors).report(query)
-    return UsageReportRead.model_validate(report)
+    return UsageReportRead.model_validate(report).model_copy(
+        update={"currency": runtime.settings.currency}
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -66,9 +68,7 @@ def summary(
         return
     r.show(
         {
-            "period": f"{s.period_start_date:%Y-%m-%d %H:%M} .. {s.period_end_date:%Y-%m-%d %H:%M}"
-            if s.period_start_date and s.period_end_date
-            else None,
+            "period": _period(s.period_start_date, s.period_end_date),
             "calls": s.total_calls,
             "success rate": f"{s.success_rate:.1%}",
             "refused": ", ".join(f"{n} {code}" for code, n in sorted(s.refusals.items()))
@@ -172,10 +172,21 @@ def report(
             ("in", "prompt_tokens"),
             ("out", "completion_tokens"),
             ("tokens", "total_tokens"),
-            "cost",
+            (f"cost ({result.currency})", lambda row: format(row.cost, "f")),
         ),
-        title=f"{result.start:%Y-%m-%d %H:%M} .. {result.end:%Y-%m-%d %H:%M} ({result.tz})",
+        title=_period(result.start, result.end, result.tz),
     )
+
+
+def _period(start: datetime | None, end: datetime | None, tz: str = "UTC") -> str:
+    """``2026-01-01 00:00 .. now (UTC)``: each bound in ``tz``; an open end is now, an open
+    start the first call."""
+    zone = ZoneInfo(tz)
+
+    def shown(when: datetime | None, missing: str) -> str:
+        return f"{when.astimezone(zone):%Y-%m-%d %H:%M}" if when else missing
+
+    return f"{shown(start, 'the first call')} .. {shown(end, 'now')} ({tz})"
 
 
 def _grouped(attr: str, first: bool, row: object) -> object:

@@ -79,7 +79,7 @@ def _list(f: LogFilter, page_size: int) -> PageOp[InferenceLogRead]:
     def fetch(cursor: str | None) -> Op[Page[InferenceLogRead]]:
         number = int(cursor) if cursor else 1
         query = {**f.query(), "page": number, "page_size": page_size}
-        return Op("GET", _LOGS, numbered_page(InferenceLogRead, number), query)
+        return Op("GET", _LOGS, numbered_page, query)
 
     return fetch
 

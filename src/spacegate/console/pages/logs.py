@@ -89,8 +89,53 @@ async def _keys(console: Console) -> list[dict[str, Any]]:
     return sorted(keys, key=lambda k: (str(k["name"]).lower(), str(k["id"])))
 
 
-def _shown(log: dict[str, Any]) -> dict[str, Any]:
-    return {**log, "cost_text": money(log["cost"]), "when": str(log["created_at"])[:19]}
+#: How the details list names a field (the API's name where it reads well as it is).
+LABELS = {
+    "id": "Log id",
+    "created_at": "Time (UTC)",
+    "http_status": "HTTP status",
+    "model": "Model (alias)",
+    "model_id": "Model id",
+    "upstream_model": "Upstream model",
+    "step_type": "Step type",
+    "space_id": "Space",
+    "user_id": "User",
+    "api_key_id": "API key",
+    "correlation_id": "Correlation id",
+    "request_id": "Request id",
+    "prompt_tokens": "Input tokens",
+    "completion_tokens": "Output tokens",
+    "total_tokens": "Total tokens",
+    "usage_estimated": "Usage estimated",
+    "latency_ms": "Latency",
+    "overhead_ms": "Spacegate overhead",
+}
+
+
+def detail_text(name: str, value: Any) -> str:
+    """A log field as a person reads it: yes/no, milliseconds rounded, counts grouped."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name.endswith("_ms"):
+        return f"{float(value):,.1f} ms"
+    if isinstance(value, int) and name.endswith("_tokens"):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if name == "created_at":
+        return str(value).replace("T", " ").removesuffix("Z")
+    return str(value)
+
+
+def _shown(log: dict[str, Any], currency: str) -> dict[str, Any]:
+    when = str(log["created_at"])[:19]
+    details = [
+        (name, LABELS.get(name, name.replace("_", " ").capitalize()), detail_text(name, log[name]))
+        for name in DETAIL_FIELDS
+    ]
+    return {**log, "cost_text": money(log["cost"], currency), "when": when, "details": details}
 
 
 @router.get("/logs", response_class=HTMLResponse)
@@ -105,7 +150,9 @@ async def logs(request: Request, console: ConsoleDep) -> HTMLResponse:
         result = await console.api.get(
             "/v1/inference-logs", page=page, page_size=PAGE_SIZE, **filters
         )
-        rows, has_more = [_shown(r) for r in result["data"]], bool(result["has_more"])
+        currency = str(result.get("currency", ""))
+        rows = [_shown(r, currency) for r in result["data"]]
+        has_more = bool(result["has_more"])
     except APIStatusError as exc:
         if exc.status_code not in (400, 422):
             raise  # not allowed, or gone: the console's error page says so

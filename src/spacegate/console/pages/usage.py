@@ -35,11 +35,13 @@ def _uuid(value: str | None) -> str | None:
         return None
 
 
-def money(value: Decimal | str | float) -> str:
-    """A cost, to the millionth, without trailing zeros (``0.00042``, ``12.5``, ``0``)."""
+def money(value: Decimal | str | float, currency: str = "") -> str:
+    """A cost, to the millionth, without trailing zeros, and its currency (``0.00042 USD``,
+    ``12.5 USD``, ``0 USD``)."""
     d = Decimal(str(value)).quantize(Decimal("0.000001"))
     text = format(d, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{text} {currency}" if currency else text
 
 
 async def names(console: Console, path: str, label: str) -> dict[str, str]:
@@ -93,7 +95,9 @@ def _per_day(
     return sorted(series.values(), key=lambda s: (-sum(s["tokens"]), -sum(s["requests"])))
 
 
-def _totals(rows: list[dict[str, Any]], label: Any, key: str) -> list[dict[str, Any]]:
+def _totals(
+    rows: list[dict[str, Any]], label: Any, key: str, currency: str
+) -> list[dict[str, Any]]:
     return [
         {
             "label": label(row[key]),
@@ -102,7 +106,7 @@ def _totals(rows: list[dict[str, Any]], label: Any, key: str) -> list[dict[str, 
             "prompt_tokens": row["prompt_tokens"],
             "completion_tokens": row["completion_tokens"],
             "cost": float(Decimal(row["cost"])),
-            "cost_text": money(row["cost"]),
+            "cost_text": money(row["cost"], currency),
         }
         for row in rows
     ]
@@ -128,6 +132,7 @@ async def usage(
     by_day_space = await report("day,space")
     by_space = await report("space")
     by_key = await report("api_key")
+    currency = str(by_space.get("currency", ""))
 
     spaces = await names(console, "/v1/spaces", "name")
     keys = await names(console, "/v1/api-keys", "name")
@@ -146,13 +151,13 @@ async def usage(
         "days": day_list,
         "by_model": _per_day(by_day_model["data"], day_list, "model", model_label),
         "by_space": _per_day(by_day_space["data"], day_list, "space_id", space_label),
-        "cost_by_space": _totals(by_space["data"], space_label, "space_id"),
-        "top_keys": _totals(by_key["data"][:TOP_KEYS], key_label, "api_key_id"),
+        "cost_by_space": _totals(by_space["data"], space_label, "space_id", currency),
+        "top_keys": _totals(by_key["data"][:TOP_KEYS], key_label, "api_key_id", currency),
     }
     totals = by_space["totals"]
     context = {
         "charts": charts,
-        "totals": {**totals, "cost_text": money(totals["cost"])},
+        "totals": {**totals, "cost_text": money(totals["cost"], currency)},
         "period": period,
         "periods": PERIODS,
         "space_id": space_id,
