@@ -3,7 +3,10 @@
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.chat import Chat
+from spacegate.models.copilot_settings import CopilotSettings
 from spacegate.models.entitlement import Entitlement
+from spacegate.models.expert import Expert
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
 from spacegate.models.invitation import Invitation
@@ -21,7 +24,10 @@ __all__ = [
     "ActionGroup",
     "ApiKey",
     "AuditLog",
+    "Chat",
+    "CopilotSettings",
     "Entitlement",
+    "Expert",
     "IdempotencyKey",
     "InferenceLog",
     "Invitation",
