@@ -102,3 +102,22 @@ async def test_bad_tool_names_and_file_context_are_refused(
     r = await http.post("/v1/experts", json={"name": "e"}, headers=caller.headers)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "description"]
+
+
+async def test_text_postgresql_cannot_store_is_refused_in_nested_fields(
+    http: httpx.AsyncClient, caller: Caller
+) -> None:
+    r = await http.post(
+        "/v1/experts",
+        json={"name": "e", "description": "d", "file_context": [{"text": "a\x00b"}]},
+        headers=caller.headers,
+    )
+    assert r.status_code == 422
+    assert "NUL" in r.json()["detail"][0]["msg"]
+    r = await http.post(
+        "/v1/chat/completions",
+        json={"name": "n", "messages": [{"role": "user", "content": "a\x00b"}]},
+        headers=caller.headers,
+    )
+    assert r.status_code == 400
+    assert "NUL" in r.json()["error"]["message"]

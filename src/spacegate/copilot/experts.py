@@ -9,14 +9,27 @@ from typing import Any
 
 import jsonschema_rs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from spacegate.api.schemas import _has_nul as has_nul
 from spacegate.models import Expert
 from spacegate.resources import ResourceService, ResourceSpec
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ToolFunction(BaseModel):
+class NoNul(BaseModel):
+    """Nested wire objects refuse text PostgreSQL cannot store, as ``RequestModel`` does."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise PydanticCustomError("string_nul", "Text must not contain NUL characters.")
+        return value
+
+
+class ToolFunction(NoNul):
     """OpenAI's ``function`` of a function tool; ``parameters`` is a JSON Schema."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +60,7 @@ class ToolFunction(BaseModel):
         return value
 
 
-class ExpertTool(BaseModel):
+class ExpertTool(NoNul):
     """A tool in OpenAI's chat-completions shape: ``{"type": "function", "function": {...}}``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -56,7 +69,7 @@ class ExpertTool(BaseModel):
     function: ToolFunction
 
 
-class FileContext(BaseModel):
+class FileContext(NoNul):
     """A passage the expert answers from: a ``text``, or a ``dataset_id`` of the space's datasets
     (kept as a reference; its passages are retrieved by the datasets' search)."""
 

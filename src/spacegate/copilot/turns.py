@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from spacegate.api.schemas import _has_nul as has_nul
 from spacegate.audit.recorder import set_actor
 from spacegate.auth.principal import Principal
 from spacegate.auth.scope import SpaceScope
@@ -142,6 +143,10 @@ async def handle(
         wanted = TurnRequest.model_validate(body)
     except ValidationError as exc:
         return _bad_request(exc)
+    if has_nul(body):
+        return GatewayError(
+            400, "Text must not contain NUL characters.", code="invalid_request"
+        ).response()
     from spacegate.copilot.turn_stream import stream_turn  # the stream imports this module
 
     rid = request.scope.get("state", {}).get("request_id")

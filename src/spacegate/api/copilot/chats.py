@@ -16,13 +16,14 @@ from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.copilot import turns  # noqa: F401  (serves chat turns on the gateway route)
 from spacegate.copilot.chats import NAME_LENGTH, ChatService
+from spacegate.copilot.experts import NoNul
 from spacegate.copilot.settings import CopilotSettingsService
 from spacegate.copilot.window import budget, window
 from spacegate.models import Chat
 from spacegate.resources.router import crud_router
 
 
-class Message(BaseModel):
+class Message(NoNul):
     """A message in OpenAI's chat shape (``model.Message``)."""
 
     model_config = ConfigDict(extra="forbid")
