@@ -8,31 +8,24 @@ import uuid
 from typing import Any
 
 import jsonschema_rs
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from spacegate.api.schemas import _has_nul as has_nul
+from spacegate.api.schemas import RequestModel
 from spacegate.models import Expert
 from spacegate.resources import ResourceService, ResourceSpec
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class NoNul(BaseModel):
-    """Nested wire objects refuse text PostgreSQL cannot store, as ``RequestModel`` does."""
+class NoNul(RequestModel):
+    """Nested wire objects: unknown fields and text PostgreSQL cannot store are refused, as in
+    every request body; text is kept as sent (messages and passages keep their whitespace)."""
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if has_nul(value):
-            raise PydanticCustomError("string_nul", "Text must not contain NUL characters.")
-        return value
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class ToolFunction(NoNul):
     """OpenAI's ``function`` of a function tool; ``parameters`` is a JSON Schema."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="1-64 letters, digits, `_` or `-`.")
     description: str | None = Field(default=None, max_length=10_000)
@@ -63,8 +56,6 @@ class ToolFunction(NoNul):
 class ExpertTool(NoNul):
     """A tool in OpenAI's chat-completions shape: ``{"type": "function", "function": {...}}``."""
 
-    model_config = ConfigDict(extra="forbid")
-
     type: str = Field(default="function", pattern="^function$")
     function: ToolFunction
 
@@ -72,8 +63,6 @@ class ExpertTool(NoNul):
 class FileContext(NoNul):
     """A passage the expert answers from: a ``text``, or a ``dataset_id`` of the space's datasets
     (kept as a reference; its passages are retrieved by the datasets' search)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=200)
     text: str | None = Field(default=None, max_length=200_000)
