@@ -69,31 +69,45 @@ class Remote:
         self.out = Console(soft_wrap=True)
         self.err = Console(stderr=True, soft_wrap=True)
         self._client: Spacegate | None = None
+        self._others: list[Spacegate] = []
+
+    def _server(self) -> tuple[str, str]:
+        url, key = self._url, self._key
+        if url is None or key is None:
+            try:
+                saved = profiles.load(self._profile)
+            except LookupError as exc:
+                raise Failure(str(exc)) from None
+            url = url or (saved.url if saved else None)
+            key = key or (saved.api_key if saved else None)
+        if not url or not key:
+            raise Failure(
+                "no server: pass --url and --api-key, set SPACEGATE_URL and "
+                "SPACEGATE_API_KEY, or run `spacegate login`"
+            )
+        return url, key
 
     @property
     def client(self) -> Spacegate:
         if self._client is None:
             from spacegate.client import Spacegate
 
-            url, key = self._url, self._key
-            if url is None or key is None:
-                try:
-                    saved = profiles.load(self._profile)
-                except LookupError as exc:
-                    raise Failure(str(exc)) from None
-                url = url or (saved.url if saved else None)
-                key = key or (saved.api_key if saved else None)
-            if not url or not key:
-                raise Failure(
-                    "no server: pass --url and --api-key, set SPACEGATE_URL and "
-                    "SPACEGATE_API_KEY, or run `spacegate login`"
-                )
-            self._client = Spacegate(url, key)
+            self._client = Spacegate(*self._server())
         return self._client
+
+    def in_space(self, space: str) -> Spacegate:
+        """A client acting in ``space`` (id or name): for a space's own resources (chats ...)."""
+        from spacegate.client import Spacegate
+
+        client = Spacegate(*self._server(), space_id=space_id(self, space))
+        self._others.append(client)
+        return client
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+        for other in self._others:
+            other.close()
 
     # -- output ---------------------------------------------------------------------------
 

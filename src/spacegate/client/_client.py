@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from spacegate.client._http import DEFAULT_TIMEOUT, AsyncTransport, Id, RetryPolicy, SyncTransport
 from spacegate.client.resources.api_keys import ApiKeys, AsyncApiKeys
 from spacegate.client.resources.audit import AsyncAuditLogs, AuditLogs
+from spacegate.client.resources.copilot import AsyncChats, AsyncExperts, Chats, Experts
 from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
 from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
@@ -72,6 +73,8 @@ class Spacegate(_Client[SyncTransport]):
         self.inference_logs = InferenceLogs(t)
         self.usage = Usage(t)
         self.audit_logs = AuditLogs(t)
+        self.experts = Experts(t)
+        self.chats = Chats(t)
 
     @property
     def org_id(self) -> str:
@@ -109,6 +112,8 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.inference_logs = AsyncInferenceLogs(t)
         self.usage = AsyncUsage(t)
         self.audit_logs = AsyncAuditLogs(t)
+        self.experts = AsyncExperts(t)
+        self.chats = AsyncChats(t)
 
     async def org_id(self) -> str:
         return await self._transport.org_id()

@@ -64,8 +64,10 @@ class ConsoleApi:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        headers = {}
+        """``headers``: extra ones (``X-Space-Id`` for a space's own resources)."""
+        headers = dict(headers or {})
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}

@@ -10,7 +10,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,26 @@ IN_PROCESS_PRINCIPAL = "spacegate.principal"
 OWNER = "spacegate"
 #: Keys Spacegate reads from ``metadata`` and does not forward upstream.
 _OWN_METADATA = ("purpose", "step_type", "tags", "type")
+
+
+#: Serves a call that is not a plain completion (seed 004's chat turns: ``copilot.turns``).
+TurnHandler = Callable[
+    ["Gateway", Request, Principal, uuid.UUID, dict[str, Any]], Awaitable[Response]
+]
+_turns: TurnHandler | None = None
+_turn_fields: frozenset[str] = frozenset()
+
+
+def serve_chat_turns(handler: TurnHandler, fields: frozenset[str]) -> None:
+    """Hand ``/v1/chat/completions`` calls whose body has any of ``fields`` to ``handler``,
+    once the caller and its space are known; every other call stays on the hot path."""
+    global _turns, _turn_fields
+    _turns, _turn_fields = handler, fields
+
+
+class _ChatTurn(Exception):
+    def __init__(self, principal: Principal, space_id: uuid.UUID, body: dict[str, Any]) -> None:
+        self.principal, self.space_id, self.body = principal, space_id, body
 
 
 @dataclass(slots=True)
@@ -186,6 +206,9 @@ class Gateway:
             if exc.attempt is not None:  # refused after authentication: logged
                 self.meter.record(refusal_event(exc.attempt, exc))
             return exc.response()
+        except _ChatTurn as turn:  # a copilot chat turn: the copilot makes its model calls
+            assert _turns is not None
+            return await _turns(self, request, turn.principal, turn.space_id, turn.body)
         try:
             if call.idempotency_key is not None:
                 return await self._idempotent(request, call, body, stream)
@@ -242,6 +265,12 @@ class Gateway:
                 ) from None
             if not isinstance(body, dict):
                 raise invalid("The request body must be a JSON object.", code="invalid_json")
+            if (
+                _turns is not None
+                and endpoint == "chat.completions"
+                and not _turn_fields.isdisjoint(body)
+            ):
+                raise _ChatTurn(principal, space_id, body)
             model = body.get("model")
             if model == "":  # SDKs always send a model: an empty one asks for the space's default
                 model = None

@@ -3,8 +3,11 @@
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.chat import Chat
 from spacegate.models.cluster import Cluster
+from spacegate.models.copilot_settings import CopilotSettings
 from spacegate.models.entitlement import Entitlement
+from spacegate.models.expert import Expert
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
 from spacegate.models.invitation import Invitation
@@ -22,8 +25,11 @@ __all__ = [
     "ActionGroup",
     "ApiKey",
     "AuditLog",
+    "Chat",
     "Cluster",
+    "CopilotSettings",
     "Entitlement",
+    "Expert",
     "IdempotencyKey",
     "InferenceLog",
     "Invitation",

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from spacegate.api.copilot import action_groups
+from spacegate.api.copilot import action_groups, chats, experts, settings
 
-routers: list[APIRouter] = [action_groups.router]
+routers: list[APIRouter] = [action_groups.router, experts.router, chats.router, settings.router]

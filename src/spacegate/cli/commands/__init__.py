@@ -8,6 +8,7 @@ import typer
 
 def install(app: typer.Typer) -> None:
     from spacegate.cli.commands import login as login_cmds
+    from spacegate.cli.commands.chats import chat, chats
     from spacegate.cli.commands.entitlements import entitlements
     from spacegate.cli.commands.resources import keys, models, providers, spaces
     from spacegate.cli.commands.usage import logs, usage
@@ -23,3 +24,5 @@ def install(app: typer.Typer) -> None:
     app.add_typer(entitlements, name="entitlements")
     app.add_typer(usage, name="usage")
     remote(app, "logs")(logs)
+    remote(app, "chat")(chat)
+    app.add_typer(chats, name="chats")
