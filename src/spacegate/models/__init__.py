@@ -3,7 +3,12 @@
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.benchmark import Benchmark
+from spacegate.models.checkpoint import Checkpoint
+from spacegate.models.connector import Connector
+from spacegate.models.data_model import DataModel
 from spacegate.models.entitlement import Entitlement
+from spacegate.models.evaluation import Evaluation
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
 from spacegate.models.invitation import Invitation
@@ -14,14 +19,23 @@ from spacegate.models.provider_connection import ProviderConnection
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
+from spacegate.models.training import Training
 from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
+from spacegate.models.webhook_delivery import WebhookDelivery
+from spacegate.models.webhook_event import WebhookEvent
+from spacegate.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
     "ActionGroup",
     "ApiKey",
     "AuditLog",
+    "Benchmark",
+    "Checkpoint",
+    "Connector",
+    "DataModel",
     "Entitlement",
+    "Evaluation",
     "IdempotencyKey",
     "InferenceLog",
     "Invitation",
@@ -32,6 +46,10 @@ __all__ = [
     "RegisteredModel",
     "Space",
     "SpaceMember",
+    "Training",
     "UsageLedgerEntry",
     "User",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

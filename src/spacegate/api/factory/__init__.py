@@ -4,4 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from spacegate.api.factory import (
+    benchmarks,
+    checkpoints,
+    connectors,
+    data_models,
+    evaluations,
+    leaderboards,
+    trainings,
+)
+
+routers: list[APIRouter] = [
+    connectors.router,
+    data_models.router,
+    trainings.router,
+    checkpoints.router,
+    benchmarks.router,
+    evaluations.router,
+    leaderboards.router,
+]
