@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from spacegate.api.factory.schemas import ConnectorFiles
 from spacegate.api.schemas import RequestModel, ResponseModel
@@ -43,7 +43,7 @@ class TrainingUpdate(RequestModel):
     )
 
 
-class CheckpointBrief(BaseModel):
+class CheckpointBrief(ResponseModel):
     id: uuid.UUID
     name: str
     step: int
