@@ -185,3 +185,24 @@ body(
         "gpu_count": 0,
     },
 )
+
+
+@maker("/v1/webhook-subscriptions/{id}")
+async def _subscription(client: httpx.AsyncClient, _rt: Runtime, o: OrgObjects) -> str:
+    r = await client.post(
+        "/v1/webhook-subscriptions",
+        json={"url": "https://93.184.215.14/hook", "events": ["checkpoint.created"]},
+        headers=space_headers(o),
+    )
+    return await created(r)
+
+
+body(
+    "POST /v1/webhook-subscriptions",
+    lambda o: {"url": "https://93.184.215.14/hook", "events": ["checkpoint.created"]},
+)
+body("PATCH /v1/webhook-subscriptions/{id}", lambda o: {"description": "ops"})
+body(
+    "POST /v1/webhooks",
+    lambda o: {"id": o.extra["/v1/connectors/{id}"], "status": "scanned", "type": "aws-s3"},
+)

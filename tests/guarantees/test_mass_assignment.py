@@ -133,6 +133,10 @@ VALID: dict[str, Callable[[Ctx], Awaitable[dict[str, Any]]]] = {
 }
 
 
+#: Routes that also need a signature of the body (401 without it; their own tests sign them).
+SIGNED = frozenset({"POST /v1/webhooks"})
+
+
 def _registered(route: str) -> Callable[[Ctx], Awaitable[dict[str, Any]]]:
     """A product area's valid body (``tests.api.makers``), made afresh for each call."""
     make = makers.bodies()[route]
@@ -244,7 +248,7 @@ async def test_server_owned_fields_are_refused_and_change_nothing(
                 r = await client.request(
                     op.method, path, json=body, headers={**headers, "Idempotency-Key": _unique("i")}
                 )
-                if not 200 <= r.status_code < 300:
+                if not 200 <= r.status_code < 300 and str(op) not in SIGNED:
                     failures.append(
                         f"{op}: the valid body itself was refused: {r.status_code} {r.text}"
                     )

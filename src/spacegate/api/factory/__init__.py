@@ -12,6 +12,7 @@ from spacegate.api.factory import (
     evaluations,
     leaderboards,
     trainings,
+    webhooks,
 )
 
 routers: list[APIRouter] = [
@@ -22,4 +23,6 @@ routers: list[APIRouter] = [
     benchmarks.router,
     evaluations.router,
     leaderboards.router,
+    webhooks.inbound,
+    webhooks.subscriptions,
 ]
