@@ -1,7 +1,8 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane``, ``--only gateway``, ``--only limits`` or ``--only limits-instructions``
-runs one of them (the last needs Valgrind; without it, it says so and is skipped).
+``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``
+or ``--only factory`` runs one of them (limits-instructions needs Valgrind; without it, it says
+so and is skipped).
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ def _limits_instructions() -> str:
     return run_limits_instructions_bench()
 
 
+def _factory() -> str:
+    from bench.factory import run_factory_bench
+
+    return run_factory_bench()
+
+
 BENCHES: dict[str, Callable[[], str]] = {
     "control-plane": _control_plane,
     "gateway": _gateway,
     "limits": _limits,
     "limits-instructions": _limits_instructions,
+    "factory": _factory,
 }
 
 
