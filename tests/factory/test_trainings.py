@@ -190,3 +190,32 @@ async def test_a_training_on_a_missing_file_fails_with_the_reason(
     done = await wait_for(client, space, f"/v1/trainings/{made['id']}")
     assert done["status"] == "failed"
     assert "credit/nope.csv" in done["error"]
+
+
+async def test_a_training_whose_job_was_given_up_is_not_left_running(
+    client: httpx.AsyncClient, space: dict[str, str], bucket: Bucket, app: Any, runtime: Runtime
+) -> None:
+    import uuid
+
+    from sqlalchemy import update
+
+    from spacegate.models import Job
+
+    setup = await credit_setup(client, space, bucket, rows=40)
+    await app.state.jobs.stop()
+    try:
+        made = await post(client, space, "/v1/trainings", training_body(setup, "random_forest"))
+        # What the runner writes when a job's last worker died mid-run and its tries are spent.
+        async with runtime.write_sessions() as s, s.begin():
+            await s.execute(
+                update(Job)
+                .where(Job.id == uuid.UUID(made["job_id"]))
+                .values(
+                    status="failed", error="Gave up after 2 tries: the worker running it stopped."
+                )
+            )
+    finally:
+        await app.state.jobs.start()
+    got = (await client.get(f"/v1/trainings/{made['id']}", headers=space)).json()
+    assert got["status"] == "failed"
+    assert "Gave up" in got["error"]

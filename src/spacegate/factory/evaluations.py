@@ -10,7 +10,7 @@ from spacegate.errors import AppError, Unprocessable
 from spacegate.factory import artifacts, events, metrics, trainer
 from spacegate.factory.benchmarks import BenchmarkService
 from spacegate.factory.checkpoints import CheckpointService
-from spacegate.factory.executor import EVALUATION_KIND, executor
+from spacegate.factory.executor import EVALUATION_KIND, adopt_outcomes, executor
 from spacegate.factory.trainings import check_gpus
 from spacegate.factory.work import fetch_frame, row_of, sources
 from spacegate.jobs import JobContext
@@ -29,6 +29,11 @@ class EvaluationService(ResourceService[Evaluation]):
         await CheckpointService(self.session, self.scope, self.cursors).get(values["checkpoint_id"])
         values["updated_by"] = self.scope.principal.user_id
         return values
+
+    async def get(self, ident: Any, *, permission: str = "get", lock: bool = False) -> Evaluation:
+        evaluation = await super().get(ident, permission=permission, lock=lock)
+        await adopt_outcomes(self.session, [evaluation])
+        return evaluation
 
     async def create(self, values: dict[str, Any]) -> Evaluation:
         evaluation = await super().create(values)

@@ -5,12 +5,15 @@ of this process's job runner, the computation in worker threads, no GPUs. Anothe
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate import jobs
 from spacegate.auth.principal import Principal
+from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Job
 
@@ -78,3 +81,24 @@ _LOCAL = LocalExecutor()
 
 def executor() -> Executor:
     return _LOCAL
+
+
+async def adopt_outcomes(session: AsyncSession, rows: Sequence[Any]) -> None:
+    """A row still queued or running whose job has ended without saying so (its worker died
+    on the last try, and the runner gave up) takes the job's outcome, so nothing stays
+    "running" forever."""
+    pending = {r.job_id: r for r in rows if r.status in ("queued", "running") and r.job_id}
+    if not pending:
+        return
+    ended = (
+        await session.execute(
+            select(Job.id, Job.status, Job.error).where(
+                Job.id.in_(list(pending)), Job.status.in_(("failed", "cancelled"))
+            )
+        )
+    ).all()
+    for job_id, status, error in ended:
+        row = pending[job_id]
+        row.status, row.error, row.updated_at = status, error, utcnow()
+    if ended:
+        await session.flush()

@@ -7,12 +7,13 @@ queued or running training (it stays, ``cancelled``) and deletes a finished one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from spacegate.errors import Conflict, Unprocessable
 from spacegate.factory import architectures
 from spacegate.factory.data_models import DataModelService
-from spacegate.factory.executor import TRAINING_KIND, executor
+from spacegate.factory.executor import TRAINING_KIND, adopt_outcomes, executor
 from spacegate.factory.refs import benchmark_ids, connector_refs
 from spacegate.kit.clock import utcnow
 from spacegate.models import Training
@@ -77,6 +78,18 @@ class TrainingService(ResourceService[Training]):
         if values.get("benchmark_ids") is not None:
             values["benchmark_ids"] = await benchmark_ids(self, values["benchmark_ids"])
         return values
+
+    async def get(self, ident: Any, *, permission: str = "get", lock: bool = False) -> Training:
+        training = await super().get(ident, permission=permission, lock=lock)
+        await adopt_outcomes(self.session, [training])
+        return training
+
+    async def list_offset(
+        self, *, offset: int, limit: int, **filters: Any
+    ) -> tuple[Sequence[Training], int]:
+        rows, total = await super().list_offset(offset=offset, limit=limit, **filters)
+        await adopt_outcomes(self.session, rows)
+        return rows, total
 
     async def create(self, values: dict[str, Any]) -> Training:
         training = await super().create({**values, "checkpoints": []})
