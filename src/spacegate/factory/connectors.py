@@ -8,43 +8,39 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from spacegate.errors import Unprocessable
 from spacegate.factory import s3
 from spacegate.kit import ssrf
-from spacegate.kit.crypto import CredentialCipher
 from spacegate.kit.ids import uuid7
 from spacegate.models import Connector
+from spacegate.providers.service import ProviderEdge
 from spacegate.resources import ResourceService, ResourceSpec
 
 #: ``GET /connectors/{id}/files``: objects listed when no ``limit`` is given, and at most.
 DEFAULT_FILES, MAX_FILES = 1000, 10_000
 
 
-@dataclass(frozen=True)
-class ConnectorEdge:
-    """What reaching a bucket needs besides the database."""
-
-    cipher: CredentialCipher
-    allow_private_networks: bool
-    resolver: ssrf.Resolver = ssrf.system_resolver
+#: What reaching a bucket needs besides the database: the same as for a provider connection.
+ConnectorEdge = ProviderEdge
 
 
-async def checked_endpoint(url: str | None, edge: ConnectorEdge) -> str | None:
-    if url is None:
-        return None
-    url = url.rstrip("/")
+async def checked(url: str, edge: ConnectorEdge, param: str) -> str:
+    """``url`` if the SSRF policy lets it be reached, else a 422 naming ``param``."""
     try:
         await ssrf.check_url(url, allow_private=edge.allow_private_networks, resolver=edge.resolver)
     except ssrf.UnsafeUrl as exc:
         raise Unprocessable(
-            exc.message.replace("base_url", "s3.endpoint_url", 1),
-            code="endpoint_url_not_allowed",
-            extra={"param": "s3.endpoint_url"},
+            exc.message.replace("base_url", param, 1),
+            code=f"{param.rsplit('.', 1)[-1]}_not_allowed",
+            extra={"param": param},
         ) from None
     return url
+
+
+async def checked_endpoint(url: str | None, edge: ConnectorEdge) -> str | None:
+    return None if url is None else await checked(url.rstrip("/"), edge, "s3.endpoint_url")
 
 
 class ConnectorService(ResourceService[Connector]):

@@ -12,8 +12,8 @@ import orjson
 from spacegate import jobs
 from spacegate.errors import AppError
 from spacegate.factory import signing
+from spacegate.factory.connectors import checked
 from spacegate.factory.events import DELIVERY_KIND
-from spacegate.factory.subscriptions import checked_url
 from spacegate.factory.work import edge_of, row_of
 from spacegate.jobs import JobContext, RetryLater
 from spacegate.kit.clock import utcnow
@@ -46,7 +46,7 @@ async def deliver(ctx: JobContext) -> dict[str, Any]:
     status: int | None = None
     error: str | None = None
     try:
-        await checked_url(url, edge)
+        await checked(url, edge, "url")
         headers = {
             **signing.headers(secret, f"msg_{delivery.id}", body),
             "content-type": "application/json",

@@ -9,24 +9,11 @@ from typing import Any
 
 from spacegate.errors import Unprocessable
 from spacegate.factory import signing
-from spacegate.factory.connectors import ConnectorEdge
+from spacegate.factory.connectors import ConnectorEdge, checked
 from spacegate.factory.events import EVENT_TYPES
-from spacegate.kit import ssrf
 from spacegate.kit.ids import uuid7
 from spacegate.models import WebhookDelivery, WebhookSubscription
 from spacegate.resources import ResourceService, ResourceSpec
-
-
-async def checked_url(url: str, edge: ConnectorEdge) -> str:
-    try:
-        await ssrf.check_url(url, allow_private=edge.allow_private_networks, resolver=edge.resolver)
-    except ssrf.UnsafeUrl as exc:
-        raise Unprocessable(
-            exc.message.replace("base_url", "url", 1),
-            code="url_not_allowed",
-            extra={"param": "url"},
-        ) from None
-    return url
 
 
 class SubscriptionService(ResourceService[WebhookSubscription]):
@@ -53,7 +40,7 @@ class SubscriptionService(ResourceService[WebhookSubscription]):
                 extra={"param": "events"},
             )
         if values.get("url") is not None:
-            values["url"] = await checked_url(values["url"], self.edge)
+            values["url"] = await checked(values["url"], self.edge, "url")
         if current is None:
             values["id"] = uuid7()
             self.new_secret = signing.new_secret()

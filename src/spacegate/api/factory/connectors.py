@@ -9,16 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
+from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.platform.providers import CredentialRoute, get_resolver
+from spacegate.api.platform.providers import CredentialRoute, get_provider_edge
 from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory import scan as _scan
 from spacegate.factory.connectors import DEFAULT_FILES, MAX_FILES, ConnectorEdge, ConnectorService
 from spacegate.jobs import enqueue
-from spacegate.kit import ssrf
-from spacegate.kit.crypto import cipher_for
 from spacegate.resources.router import crud_router
 
 
@@ -79,22 +77,11 @@ router = APIRouter(prefix="/v1/connectors", tags=["connectors"], route_class=Cre
 ConnectorId = Annotated[uuid.UUID, Path(description="Connector ID")]
 
 
-def connector_edge(
-    runtime: RuntimeDep, resolver: Annotated[ssrf.Resolver, Depends(get_resolver)]
-) -> ConnectorEdge:
-    settings = runtime.settings
-    return ConnectorEdge(
-        cipher=cipher_for(settings.resolved_secret_key),
-        allow_private_networks=settings.allow_private_networks,
-        resolver=resolver,
-    )
-
-
 def _svc(
     session: SessionDep,
     scope: SpaceScopeDep,
     cursors: CursorsDep,
-    edge: Annotated[ConnectorEdge, Depends(connector_edge)],
+    edge: Annotated[ConnectorEdge, Depends(get_provider_edge)],
 ) -> ConnectorService:
     return ConnectorService(session, scope, cursors).bound(edge)
 

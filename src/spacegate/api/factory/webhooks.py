@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, HttpUrl
 
 from spacegate.api.deps import After, CursorsDep, Limit, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.factory.connectors import connector_edge
+from spacegate.api.platform.providers import get_provider_edge
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
@@ -139,7 +139,7 @@ def _subs(
     session: SessionDep,
     scope: SpaceScopeDep,
     cursors: CursorsDep,
-    edge: Annotated[ConnectorEdge, Depends(connector_edge)],
+    edge: Annotated[ConnectorEdge, Depends(get_provider_edge)],
 ) -> SubscriptionService:
     return SubscriptionService(session, scope, cursors).bound(edge)
 
