@@ -1,8 +1,8 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions`` or
-``--only refusals`` runs one of them (``limits-instructions`` needs Valgrind; without it, it says so
-and is skipped).
+``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
+``--only refusals`` or ``--only factory`` runs one of them (``limits-instructions`` needs Valgrind;
+without it, it says so and is skipped).
 """
 
 from __future__ import annotations
@@ -45,12 +45,19 @@ def _refusals() -> str:
     return run_refusals_bench()
 
 
+def _factory() -> str:
+    from bench.factory import run_factory_bench
+
+    return run_factory_bench()
+
+
 BENCHES: dict[str, Callable[[], str]] = {
     "control-plane": _control_plane,
     "gateway": _gateway,
     "limits": _limits,
     "limits-instructions": _limits_instructions,
     "refusals": _refusals,
+    "factory": _factory,
 }
 
 

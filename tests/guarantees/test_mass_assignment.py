@@ -133,6 +133,10 @@ VALID: dict[str, Callable[[Ctx], Awaitable[dict[str, Any]]]] = {
 }
 
 
+#: Routes that also need a signature of the body (401 without it; their own tests sign them).
+SIGNED = frozenset({"POST /v1/webhooks"})
+
+
 def _registered(route: str) -> Callable[[Ctx], Awaitable[dict[str, Any]]]:
     """A product area's valid body (``tests.api.makers``), made afresh for each call."""
     make = makers.bodies()[route]
@@ -209,47 +213,53 @@ async def test_server_owned_fields_are_refused_and_change_nothing(
     ctx = Ctx(client, org, objects, other_org)
     attempts = accepted = 0
     failures: list[str] = []
-    with capture_logs() as lines:
-        for op, declared in _body_ops(app):
-            maker = VALID.get(str(op)) or _registered(str(op))
-            path = fill(op.path, isolation.values_for(op, objects))
-            headers = (
-                {}
-                if op.path == "/v1/users/accept-invite"
-                else {**org.headers, "X-Space-Id": objects.space_id}
-            )
-            body = await maker(ctx)
-            await resolver.drain()
-            before = await isolation.snapshot(runtime, org.org_id)
-            for field, value in _extras(ctx).items():
-                if field in declared:
-                    continue
-                attempts += 1
+    # Valid bodies queue background work (scans, trainings): held until the end, it cannot
+    # change the rows the next route's refused bodies are checked against.
+    await app.state.jobs.stop()
+    try:
+        with capture_logs() as lines:
+            for op, declared in _body_ops(app):
+                maker = VALID.get(str(op)) or _registered(str(op))
+                path = fill(op.path, isolation.values_for(op, objects))
+                headers = (
+                    {}
+                    if op.path == "/v1/users/accept-invite"
+                    else {**org.headers, "X-Space-Id": objects.space_id}
+                )
+                body = await maker(ctx)
+                await resolver.drain()
+                before = await isolation.snapshot(runtime, org.org_id)
+                for field, value in _extras(ctx).items():
+                    if field in declared:
+                        continue
+                    attempts += 1
+                    r = await client.request(
+                        op.method,
+                        path,
+                        json={**body, field: value},
+                        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                    )
+                    if r.status_code != 422 or field not in r.text:
+                        accepted += 1
+                        failures.append(f"{op} + {field}: {r.status_code} {r.text[:200]}")
+                await resolver.drain()
+                after = await isolation.snapshot(runtime, org.org_id)
+                if after != before:
+                    changed = [t for t in after if after[t] != before.get(t)]
+                    failures.append(f"{op}: the refused bodies changed rows in {changed}")
                 r = await client.request(
-                    op.method,
-                    path,
-                    json={**body, field: value},
-                    headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                    op.method, path, json=body, headers={**headers, "Idempotency-Key": _unique("i")}
                 )
-                if r.status_code != 422 or field not in r.text:
-                    accepted += 1
-                    failures.append(f"{op} + {field}: {r.status_code} {r.text[:200]}")
-            await resolver.drain()
-            after = await isolation.snapshot(runtime, org.org_id)
-            if after != before:
-                changed = [t for t in after if after[t] != before.get(t)]
-                failures.append(f"{op}: the refused bodies changed the org's rows in {changed}")
-            r = await client.request(
-                op.method, path, json=body, headers={**headers, "Idempotency-Key": _unique("i")}
-            )
-            outside = makers.expected_statuses(str(op))
-            if outside is not None:
-                if r.status_code not in outside:
-                    failures.append(f"{op}: expected {outside} here, got {r.status_code} {r.text}")
-            elif not 200 <= r.status_code < 300:
-                failures.append(
-                    f"{op}: the valid body itself was refused: {r.status_code} {r.text}"
-                )
+                outside = makers.expected_statuses(str(op))
+                if outside is not None:
+                    if r.status_code not in outside:
+                        failures.append(f"{op}: expected {outside}, got {r.status_code} {r.text}")
+                elif not 200 <= r.status_code < 300 and str(op) not in SIGNED:
+                    failures.append(
+                        f"{op}: the valid body itself was refused: {r.status_code} {r.text}"
+                    )
+    finally:
+        await app.state.jobs.start()
     for line in lines:
         scanner.scan_log(line)
     record("mass_assignment", attempts=attempts, accepted=accepted)

@@ -3,10 +3,15 @@
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
 from spacegate.models.audit_log import AuditLog
+from spacegate.models.benchmark import Benchmark
 from spacegate.models.chat import Chat
+from spacegate.models.checkpoint import Checkpoint
 from spacegate.models.cluster import Cluster
+from spacegate.models.connector import Connector
 from spacegate.models.copilot_settings import CopilotSettings
+from spacegate.models.data_model import DataModel
 from spacegate.models.entitlement import Entitlement
+from spacegate.models.evaluation import Evaluation
 from spacegate.models.expert import Expert
 from spacegate.models.idempotency_key import IdempotencyKey
 from spacegate.models.inference_log import InferenceLog
@@ -18,17 +23,26 @@ from spacegate.models.provider_connection import ProviderConnection
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
+from spacegate.models.training import Training
 from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
+from spacegate.models.webhook_delivery import WebhookDelivery
+from spacegate.models.webhook_event import WebhookEvent
+from spacegate.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
     "ActionGroup",
     "ApiKey",
     "AuditLog",
+    "Benchmark",
     "Chat",
+    "Checkpoint",
     "Cluster",
+    "Connector",
     "CopilotSettings",
+    "DataModel",
     "Entitlement",
+    "Evaluation",
     "Expert",
     "IdempotencyKey",
     "InferenceLog",
@@ -40,6 +54,10 @@ __all__ = [
     "RegisteredModel",
     "Space",
     "SpaceMember",
+    "Training",
     "UsageLedgerEntry",
     "User",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

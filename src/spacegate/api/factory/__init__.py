@@ -4,6 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from spacegate.api.factory import clusters
+from spacegate.api.factory import (
+    benchmarks,
+    checkpoints,
+    clusters,
+    connectors,
+    data_models,
+    evaluations,
+    leaderboards,
+    trainings,
+    webhooks,
+)
 
-routers: list[APIRouter] = [clusters.router]
+routers: list[APIRouter] = [
+    connectors.router,
+    data_models.router,
+    trainings.router,
+    checkpoints.router,
+    benchmarks.router,
+    evaluations.router,
+    leaderboards.router,
+    webhooks.inbound,
+    webhooks.subscriptions,
+    clusters.router,
+]

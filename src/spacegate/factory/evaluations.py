@@ -1,0 +1,113 @@
+"""Evaluations: one checkpoint measured on one benchmark, in a background job."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from spacegate import jobs
+from spacegate.errors import AppError, Unprocessable
+from spacegate.factory import artifacts, events, metrics, trainer
+from spacegate.factory.benchmarks import BenchmarkService
+from spacegate.factory.checkpoints import CheckpointService
+from spacegate.factory.executor import EVALUATION_KIND, adopt_outcomes, executor
+from spacegate.factory.trainings import check_gpus
+from spacegate.factory.work import fetch_frame, row_of, sources
+from spacegate.jobs import JobContext
+from spacegate.kit.clock import utcnow
+from spacegate.models import Benchmark, Checkpoint, DataModel, Evaluation, Training
+from spacegate.resources import ResourceService, ResourceSpec
+
+
+class EvaluationService(ResourceService[Evaluation]):
+    model = Evaluation
+    spec = ResourceSpec(label="Evaluation", permission="evaluations", name="evaluation")
+
+    async def validate(self, values: dict[str, Any], current: Evaluation | None) -> dict[str, Any]:
+        check_gpus(values["gpu_count"])
+        await BenchmarkService(self.session, self.scope, self.cursors).get(values["benchmark_id"])
+        await CheckpointService(self.session, self.scope, self.cursors).get(values["checkpoint_id"])
+        values["updated_by"] = self.scope.principal.user_id
+        return values
+
+    async def get(self, ident: Any, *, permission: str = "get", lock: bool = False) -> Evaluation:
+        evaluation = await super().get(ident, permission=permission, lock=lock)
+        await adopt_outcomes(self.session, [evaluation])
+        return evaluation
+
+    async def create(self, values: dict[str, Any]) -> Evaluation:
+        evaluation = await super().create(values)
+        evaluation.job_id = executor().submit(
+            self.session, EVALUATION_KIND, evaluation.id, self.scope.principal, self.scope.space_id
+        )
+        await self.session.flush()
+        return evaluation
+
+
+async def _finish(ctx: JobContext, **values: Any) -> None:
+    async with ctx.runtime.write_sessions() as s, s.begin():
+        evaluation = await row_of(s, ctx, Evaluation, ctx.subject_id)
+        if evaluation is None:
+            return
+        for name, value in values.items():
+            setattr(evaluation, name, value)
+        evaluation.updated_at = utcnow()
+        await events.emit(
+            s,
+            ctx.org_id,
+            evaluation.space_id,
+            f"evaluation.{values['status']}",
+            evaluation.id,
+            {"status": values["status"], "result": values.get("result", {})},
+        )
+
+
+@jobs.handler(EVALUATION_KIND)
+async def run_evaluation(ctx: JobContext) -> dict[str, Any]:
+    try:
+        result = await _evaluate(ctx)
+    except AppError as exc:
+        await _finish(ctx, status="failed", error=exc.message)
+        raise
+    except Exception as exc:
+        await _finish(ctx, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    await _finish(ctx, status="succeeded", result=result, error=None)
+    return result
+
+
+async def _evaluate(ctx: JobContext) -> dict[str, Any]:
+    async with ctx.runtime.write_sessions() as s, s.begin():
+        evaluation = await row_of(s, ctx, Evaluation, ctx.subject_id)
+        if evaluation is None:
+            return {}
+        evaluation.status = "running"
+        checkpoint = await row_of(s, ctx, Checkpoint, evaluation.checkpoint_id)
+        benchmark = await row_of(s, ctx, Benchmark, evaluation.benchmark_id)
+        if checkpoint is None or benchmark is None:
+            raise Unprocessable("The checkpoint or the benchmark is gone.", code="gone")
+        training = await row_of(s, ctx, Training, checkpoint.training_id)
+        data_model = await row_of(s, ctx, DataModel, training.data_model_id) if training else None
+        if data_model is None or not data_model.target_column:
+            raise Unprocessable("The checkpoint's data model names no target.", code="no_target")
+        target, names = data_model.target_column, list(benchmark.metrics)
+        found = await sources(s, ctx, list(benchmark.connectors))
+        rel, digest = checkpoint.artifact_path, checkpoint.sha256
+    blob = await artifacts.read(ctx.runtime.settings.data_dir, rel, digest)
+    frame = await fetch_frame(found)
+    return await asyncio.to_thread(_measure, blob, frame, target, names)
+
+
+def _measure(blob: bytes, frame: Any, target: str, names: list[str]) -> dict[str, Any]:
+    state = trainer.load(blob)
+    frame = frame[frame[target].notna()]
+    features = trainer.features_of(frame, target, state["features"])
+    y, _ = trainer.encode_target(frame[target], state["classes"])
+    if (y < 0).any():
+        raise Unprocessable(
+            f"The benchmark's '{target}' has values the checkpoint was not trained on "
+            f"(it knows {state['classes']}).",
+            code="unknown_target_values",
+        )
+    scores = trainer.score(state["pipeline"], frame[features])
+    return metrics.compute(names, y, scores)

@@ -1,0 +1,161 @@
+"""The training job: read the files, fit the architecture stage by stage, save a checkpoint
+and its metrics after each stage, queue the training's benchmarks on each new checkpoint.
+
+Re-run from the start after a dead worker: it first removes what an earlier try saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from sqlalchemy import delete
+
+from spacegate import jobs
+from spacegate.errors import AppError
+from spacegate.factory import architectures, artifacts, events, trainer
+from spacegate.factory.executor import EVALUATION_KIND, TRAINING_KIND, executor
+from spacegate.factory.work import fetch_frame, row_of, sources
+from spacegate.jobs import JobCancelled, JobContext
+from spacegate.kit.clock import utcnow
+from spacegate.models import Benchmark, Checkpoint, DataModel, Evaluation, Training
+
+
+async def _set(ctx: JobContext, **values: Any) -> Training | None:
+    async with ctx.runtime.write_sessions() as s, s.begin():
+        training = await row_of(s, ctx, Training, ctx.subject_id)
+        if training is None:
+            return None
+        for name, value in values.items():
+            setattr(training, name, value)
+        training.updated_at = utcnow()
+        if "status" in values:
+            await events.emit(
+                s,
+                ctx.org_id,
+                training.space_id,
+                f"training.{values['status']}",
+                training.id,
+                {"name": training.name, "status": values["status"]},
+            )
+        return training
+
+
+@jobs.handler(TRAINING_KIND)
+async def run_training(ctx: JobContext) -> dict[str, Any]:
+    try:
+        return await _train(ctx)
+    except JobCancelled:
+        await _set(ctx, status="cancelled")
+        raise
+    except AppError as exc:
+        await _set(ctx, status="failed", error=exc.message)
+        raise
+    except Exception as exc:
+        await _set(ctx, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+async def _train(ctx: JobContext) -> dict[str, Any]:
+    data_dir = ctx.runtime.settings.data_dir
+    async with ctx.runtime.write_sessions() as s, s.begin():
+        training = await row_of(s, ctx, Training, ctx.subject_id)
+        if training is None:
+            return {"skipped": "training deleted"}
+        data_model = await row_of(s, ctx, DataModel, training.data_model_id)
+        if data_model is None or not data_model.target_column:
+            raise AppError("The data model names no target column.", code="target_column_missing")
+        arch, config = (
+            training.architecture,
+            architectures.validated(training.architecture, training.configuration),
+        )
+        target, wanted = data_model.target_column, list(data_model.feature_columns)
+        refs = list(training.connectors)
+        # A try before this one may have saved checkpoints: start again from none.
+        await s.execute(delete(Checkpoint).where(Checkpoint.training_id == training.id))
+        training.status, training.metrics, training.error = "running", [], None
+        training.updated_at = utcnow()
+        found = await sources(s, ctx, refs)
+        space_id, training_id, name = training.space_id, training.id, training.name
+        await events.emit(s, ctx.org_id, space_id, "training.running", training_id, {"name": name})
+    await artifacts.remove_training(data_dir, space_id, training_id)
+    frame = await fetch_frame(found)
+    data = await asyncio.to_thread(trainer.prepare, frame, target, wanted, config)
+    pipe = trainer.pipeline(arch, config, data.x_train)
+    history: list[dict[str, Any]] = []
+    previous = 0
+    steps = architectures.stages(arch, config)
+    for n, step in enumerate(steps):
+        await ctx.checkpoint()
+        measured = await asyncio.to_thread(trainer.fit_stage, pipe, arch, data, previous, step)
+        previous = step
+        blob, digest = await asyncio.to_thread(trainer.dump, pipe, data, arch)
+        rel = artifacts.relative_path(space_id, training_id, step)
+        await artifacts.save(data_dir, rel, blob)
+        history.append(measured)
+        ctx.progress(stage=n + 1, stages=len(steps), step=step)
+        await _save_checkpoint(ctx, training_id, name, arch, data, measured, rel, blob, digest)
+    await _set(ctx, status="succeeded", metrics=history)
+    return {"checkpoints": len(steps), "final": history[-1] if history else None}
+
+
+async def _save_checkpoint(
+    ctx: JobContext,
+    training_id: uuid.UUID,
+    name: str,
+    arch: str,
+    data: trainer.Prepared,
+    measured: dict[str, Any],
+    rel: str,
+    blob: bytes,
+    digest: str,
+) -> None:
+    principal = await ctx.principal()
+    async with ctx.runtime.write_sessions() as s, s.begin():
+        training = await row_of(s, ctx, Training, training_id)
+        if training is None:
+            return
+        checkpoint = Checkpoint(
+            org_id=ctx.org_id,
+            space_id=training.space_id,
+            created_by=training.created_by,
+            training_id=training_id,
+            name=f"{name}-step-{measured['step']}",
+            step=measured["step"],
+            architecture=arch,
+            feature_columns=data.features,
+            metrics={**measured, "classes": [str(c) for c in data.classes]},
+            artifact_path=rel,
+            size_bytes=len(blob),
+            sha256=digest,
+        )
+        s.add(checkpoint)
+        training.metrics = [*training.metrics, measured]
+        training.updated_at = utcnow()
+        await s.flush()
+        await events.emit(
+            s,
+            ctx.org_id,
+            training.space_id,
+            "checkpoint.created",
+            checkpoint.id,
+            {"training_id": str(training_id), "step": checkpoint.step},
+        )
+        for bench_id in training.benchmark_ids:
+            benchmark = await row_of(s, ctx, Benchmark, uuid.UUID(bench_id))
+            if benchmark is None:
+                continue
+            evaluation = Evaluation(
+                org_id=ctx.org_id,
+                space_id=training.space_id,
+                created_by=training.created_by,
+                benchmark_id=benchmark.id,
+                checkpoint_id=checkpoint.id,
+                gpu_count=training.gpu_count,
+            )
+            s.add(evaluation)
+            await s.flush()
+            evaluation.job_id = executor().submit(
+                s, EVALUATION_KIND, evaluation.id, principal, training.space_id
+            )
