@@ -12,6 +12,7 @@ import pytest
 from spacegate.runtime import Runtime
 from tests.factory.conftest import Bucket
 from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.jobs.hold import jobs_held
 
 pytestmark = pytest.mark.usefixtures("private_networks")
 
@@ -166,13 +167,10 @@ async def test_delete_cancels_a_training_before_it_ends(
     client: httpx.AsyncClient, space: dict[str, str], bucket: Bucket, app: Any
 ) -> None:
     setup = await credit_setup(client, space, bucket, rows=60)
-    await app.state.jobs.stop()  # hold the runner, so the training is surely still queued
-    try:
+    async with jobs_held():  # the training is surely still queued
         made = await post(client, space, "/v1/trainings", training_body(setup, "random_forest"))
         r = await client.delete(f"/v1/trainings/{made['id']}", headers=space)
         assert r.status_code == 200 and r.json() == {"id": made["id"]}
-    finally:
-        await app.state.jobs.start()
     got = (await client.get(f"/v1/trainings/{made['id']}", headers=space)).json()
     assert got["status"] == "cancelled"
     job = (await client.get(f"/v1/jobs/{got['job_id']}", headers=space)).json()
@@ -202,8 +200,7 @@ async def test_a_training_whose_job_was_given_up_is_not_left_running(
     from spacegate.models import Job
 
     setup = await credit_setup(client, space, bucket, rows=40)
-    await app.state.jobs.stop()
-    try:
+    async with jobs_held():
         made = await post(client, space, "/v1/trainings", training_body(setup, "random_forest"))
         # What the runner writes when a job's last worker died mid-run and its tries are spent.
         async with runtime.write_sessions() as s, s.begin():
@@ -214,8 +211,6 @@ async def test_a_training_whose_job_was_given_up_is_not_left_running(
                     status="failed", error="Gave up after 2 tries: the worker running it stopped."
                 )
             )
-    finally:
-        await app.state.jobs.start()
     got = (await client.get(f"/v1/trainings/{made['id']}", headers=space)).json()
     assert got["status"] == "failed"
     assert "Gave up" in got["error"]

@@ -25,6 +25,7 @@ from tests.api.routes import Operation, fill, operations
 from tests.factories import OrgCtx
 from tests.guarantees.exposure import Scanner, capture_logs, key_hash
 from tests.guarantees.report import record
+from tests.jobs.hold import jobs_held
 
 #: Bodies that are open by design, and why.
 OPEN_BODIES = {
@@ -215,8 +216,7 @@ async def test_server_owned_fields_are_refused_and_change_nothing(
     failures: list[str] = []
     # Valid bodies queue background work (scans, trainings): held until the end, it cannot
     # change the rows the next route's refused bodies are checked against.
-    await app.state.jobs.stop()
-    try:
+    async with jobs_held():
         with capture_logs() as lines:
             for op, declared in _body_ops(app):
                 maker = VALID.get(str(op)) or _registered(str(op))
@@ -258,8 +258,6 @@ async def test_server_owned_fields_are_refused_and_change_nothing(
                     failures.append(
                         f"{op}: the valid body itself was refused: {r.status_code} {r.text}"
                     )
-    finally:
-        await app.state.jobs.start()
     for line in lines:
         scanner.scan_log(line)
     record("mass_assignment", attempts=attempts, accepted=accepted)

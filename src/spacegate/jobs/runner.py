@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 _RUNNERS: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
+def local_runners() -> list[JobRunner]:
+    """The runners claiming jobs in this process now (one per app it serves)."""
+    return list(_RUNNERS)
+
+
 def wake_local() -> None:
     """A job was committed in this process: idle runners look for it now."""
     for runner in list(_RUNNERS):
@@ -44,6 +49,8 @@ class JobRunner:
         self._loop_task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
+        #: The event loop it runs on (an app served from another thread has its own).
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
         self._event.set()
@@ -52,6 +59,7 @@ class JobRunner:
         if not self.kinds or self._loop_task is not None:
             return
         _RUNNERS.add(self)
+        self.loop = asyncio.get_running_loop()
         self._loop_task = asyncio.create_task(self._loop(), name="spacegate-jobs")
 
     async def stop(self) -> None:
