@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.factory.conftest import bucket, s3_server  # noqa: F401 (the work reads a bucket)
 from tests.procs import free_port
 
 

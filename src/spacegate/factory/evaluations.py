@@ -7,13 +7,14 @@ from typing import Any
 
 from spacegate import jobs
 from spacegate.errors import AppError, Unprocessable
-from spacegate.factory import artifacts, events, metrics, trainer
+from spacegate.factory import artifacts, events, measure
 from spacegate.factory.benchmarks import BenchmarkService
 from spacegate.factory.checkpoints import CheckpointService
+from spacegate.factory.clusters import remote
 from spacegate.factory.executor import EVALUATION_KIND, adopt_outcomes, executor
 from spacegate.factory.trainings import check_gpus
 from spacegate.factory.work import fetch_frame, row_of, sources
-from spacegate.jobs import JobContext
+from spacegate.jobs import JobContext, RetryLater
 from spacegate.kit.clock import utcnow
 from spacegate.models import Benchmark, Checkpoint, DataModel, Evaluation, Training
 from spacegate.resources import ResourceService, ResourceSpec
@@ -24,7 +25,7 @@ class EvaluationService(ResourceService[Evaluation]):
     spec = ResourceSpec(label="Evaluation", permission="evaluations", name="evaluation")
 
     async def validate(self, values: dict[str, Any], current: Evaluation | None) -> dict[str, Any]:
-        check_gpus(values["gpu_count"])
+        await check_gpus(self, values["gpu_count"])
         await BenchmarkService(self.session, self.scope, self.cursors).get(values["benchmark_id"])
         await CheckpointService(self.session, self.scope, self.cursors).get(values["checkpoint_id"])
         values["updated_by"] = self.scope.principal.user_id
@@ -66,6 +67,8 @@ async def _finish(ctx: JobContext, **values: Any) -> None:
 async def run_evaluation(ctx: JobContext) -> dict[str, Any]:
     try:
         result = await _evaluate(ctx)
+    except RetryLater:  # the cluster is away for now: the job is queued again
+        raise
     except AppError as exc:
         await _finish(ctx, status="failed", error=exc.message)
         raise
@@ -92,22 +95,12 @@ async def _evaluate(ctx: JobContext) -> dict[str, Any]:
             raise Unprocessable("The checkpoint's data model names no target.", code="no_target")
         target, names = data_model.target_column, list(benchmark.metrics)
         found = await sources(s, ctx, list(benchmark.connectors))
-        rel, digest = checkpoint.artifact_path, checkpoint.sha256
+        rel, digest, gpus = checkpoint.artifact_path, checkpoint.sha256, evaluation.gpu_count
     blob = await artifacts.read(ctx.runtime.settings.data_dir, rel, digest)
     frame = await fetch_frame(found)
-    return await asyncio.to_thread(_measure, blob, frame, target, names)
-
-
-def _measure(blob: bytes, frame: Any, target: str, names: list[str]) -> dict[str, Any]:
-    state = trainer.load(blob)
-    frame = frame[frame[target].notna()]
-    features = trainer.features_of(frame, target, state["features"])
-    y, _ = trainer.encode_target(frame[target], state["classes"])
-    if (y < 0).any():
-        raise Unprocessable(
-            f"The benchmark's '{target}' has values the checkpoint was not trained on "
-            f"(it knows {state['classes']}).",
-            code="unknown_target_values",
+    cluster = await remote.cluster_of(ctx)
+    if cluster is not None:
+        return await remote.evaluate(
+            ctx, cluster, frame, gpus=gpus, artifact=blob, target=target, metrics=names
         )
-    scores = trainer.score(state["pipeline"], frame[features])
-    return metrics.compute(names, y, scores)
+    return await asyncio.to_thread(measure.measure, blob, frame, target, names)

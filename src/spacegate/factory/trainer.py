@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from spacegate.errors import Unprocessable
@@ -28,12 +28,19 @@ class Prepared:
     y_val: Any
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stage:
-    step: int
+    """One stage's outcome: its metrics (``step`` among them) and the checkpoint it saved."""
+
     metrics: dict[str, Any]
     artifact: bytes
-    sha256: str = field(default="")
+    sha256: str
+    features: list[str]
+    classes: list[str]
+
+    @property
+    def step(self) -> int:
+        return int(self.metrics["step"])
 
 
 def encode_target(values: Any, classes: list[Any] | None = None) -> tuple[Any, list[Any]]:

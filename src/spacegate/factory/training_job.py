@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import delete
@@ -15,9 +16,10 @@ from sqlalchemy import delete
 from spacegate import jobs
 from spacegate.errors import AppError
 from spacegate.factory import architectures, artifacts, events, trainer
+from spacegate.factory.clusters import remote
 from spacegate.factory.executor import EVALUATION_KIND, TRAINING_KIND, executor
 from spacegate.factory.work import fetch_frame, row_of, sources
-from spacegate.jobs import JobCancelled, JobContext
+from spacegate.jobs import JobCancelled, JobContext, RetryLater
 from spacegate.kit.clock import utcnow
 from spacegate.models import Benchmark, Checkpoint, DataModel, Evaluation, Training
 
@@ -49,6 +51,8 @@ async def run_training(ctx: JobContext) -> dict[str, Any]:
     except JobCancelled:
         await _set(ctx, status="cancelled")
         raise
+    except RetryLater:  # the cluster is away for now: the job is queued again
+        raise
     except AppError as exc:
         await _set(ctx, status="failed", error=exc.message)
         raise
@@ -78,26 +82,57 @@ async def _train(ctx: JobContext) -> dict[str, Any]:
         training.updated_at = utcnow()
         found = await sources(s, ctx, refs)
         space_id, training_id, name = training.space_id, training.id, training.name
+        gpus = training.gpu_count
         await events.emit(s, ctx.org_id, space_id, "training.running", training_id, {"name": name})
     await artifacts.remove_training(data_dir, space_id, training_id)
     frame = await fetch_frame(found)
+    cluster = await remote.cluster_of(ctx)
+    if cluster is not None:
+        stages: AsyncIterator[trainer.Stage] = _each(
+            await remote.train(
+                ctx, cluster, frame, gpus=gpus, target=target, features=wanted,
+                architecture=arch, configuration=config,
+            )
+        )  # fmt: skip
+    else:
+        stages = _train_here(ctx, frame, target, wanted, arch, config)
+    history: list[dict[str, Any]] = []
+    async for stage in stages:
+        rel = artifacts.relative_path(space_id, training_id, stage.step)
+        await artifacts.save(data_dir, rel, stage.artifact)
+        history.append(stage.metrics)
+        ctx.progress(stage=len(history), step=stage.step)
+        await _save_checkpoint(ctx, training_id, name, arch, stage, rel)
+    await _set(ctx, status="succeeded", metrics=history)
+    return {"checkpoints": len(history), "final": history[-1] if history else None}
+
+
+async def _each(stages: list[trainer.Stage]) -> AsyncIterator[trainer.Stage]:
+    for stage in stages:
+        yield stage
+
+
+async def _train_here(
+    ctx: JobContext,
+    frame: Any,
+    target: str,
+    wanted: list[str],
+    arch: str,
+    config: dict[str, Any],
+) -> AsyncIterator[trainer.Stage]:
+    """Stage by stage in worker threads, each one's checkpoint saved before the next starts."""
     data = await asyncio.to_thread(trainer.prepare, frame, target, wanted, config)
     pipe = trainer.pipeline(arch, config, data.x_train)
-    history: list[dict[str, Any]] = []
     previous = 0
     steps = architectures.stages(arch, config)
-    for n, step in enumerate(steps):
+    ctx.progress(stages=len(steps))
+    for step in steps:
         await ctx.checkpoint()
         measured = await asyncio.to_thread(trainer.fit_stage, pipe, arch, data, previous, step)
         previous = step
         blob, digest = await asyncio.to_thread(trainer.dump, pipe, data, arch)
-        rel = artifacts.relative_path(space_id, training_id, step)
-        await artifacts.save(data_dir, rel, blob)
-        history.append(measured)
-        ctx.progress(stage=n + 1, stages=len(steps), step=step)
-        await _save_checkpoint(ctx, training_id, name, arch, data, measured, rel, blob, digest)
-    await _set(ctx, status="succeeded", metrics=history)
-    return {"checkpoints": len(steps), "final": history[-1] if history else None}
+        classes = [str(c) for c in data.classes]
+        yield trainer.Stage(measured, blob, digest, data.features, classes)
 
 
 async def _save_checkpoint(
@@ -105,11 +140,8 @@ async def _save_checkpoint(
     training_id: uuid.UUID,
     name: str,
     arch: str,
-    data: trainer.Prepared,
-    measured: dict[str, Any],
+    stage: trainer.Stage,
     rel: str,
-    blob: bytes,
-    digest: str,
 ) -> None:
     principal = await ctx.principal()
     async with ctx.runtime.write_sessions() as s, s.begin():
@@ -121,17 +153,17 @@ async def _save_checkpoint(
             space_id=training.space_id,
             created_by=training.created_by,
             training_id=training_id,
-            name=f"{name}-step-{measured['step']}",
-            step=measured["step"],
+            name=f"{name}-step-{stage.step}",
+            step=stage.step,
             architecture=arch,
-            feature_columns=data.features,
-            metrics={**measured, "classes": [str(c) for c in data.classes]},
+            feature_columns=stage.features,
+            metrics={**stage.metrics, "classes": stage.classes},
             artifact_path=rel,
-            size_bytes=len(blob),
-            sha256=digest,
+            size_bytes=len(stage.artifact),
+            sha256=stage.sha256,
         )
         s.add(checkpoint)
-        training.metrics = [*training.metrics, measured]
+        training.metrics = [*training.metrics, stage.metrics]
         training.updated_at = utcnow()
         await s.flush()
         await events.emit(

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
+
 from spacegate.errors import Conflict, Unprocessable
 from spacegate.factory import architectures
 from spacegate.factory.data_models import DataModelService
 from spacegate.factory.executor import TRAINING_KIND, adopt_outcomes, executor
 from spacegate.factory.refs import benchmark_ids, connector_refs
 from spacegate.kit.clock import utcnow
-from spacegate.models import Training
+from spacegate.models import Cluster, Training
 from spacegate.resources import Paging, ResourceService, ResourceSpec
 
 ACTIVE = ("queued", "running")
@@ -24,12 +26,23 @@ ACTIVE = ("queued", "running")
 SAFE_WHILE_RUNNING = frozenset({"name", "benchmark_ids"})
 
 
-def check_gpus(gpu_count: int) -> None:
-    ex = executor()
-    if gpu_count > ex.gpus:
+async def check_gpus(service: ResourceService[Any], gpu_count: int) -> None:
+    """At most the GPUs of where the work runs: the space's cluster (as last read) or the
+    local worker, which has none."""
+    cluster = await service.session.scalar(
+        select(Cluster).where(
+            Cluster.org_id == service.scope.org_id, Cluster.space_id == service.scope.space_id
+        )
+    )
+    have, where = (
+        (cluster.gpus, f"the space's cluster '{cluster.name or cluster.manager_url}'")
+        if cluster is not None
+        else (float(executor().gpus), "the local worker (this space has no cluster)")
+    )
+    if gpu_count > have:
         raise Unprocessable(
-            f"gpu_count {gpu_count} is more than the {ex.gpus} GPU(s) the '{ex.name}' executor "
-            "of this space has; ask for at most that many.",
+            f"gpu_count {gpu_count} is more than the {have:g} GPU(s) of {where}; ask for at "
+            "most that many.",
             code="gpus_unavailable",
             extra={"param": "gpu_count"},
         )
@@ -62,7 +75,7 @@ class TrainingService(ResourceService[Training]):
             architectures.validated(str(arch), config or {})
             values["configuration"] = config or {}
         if "gpu_count" in values:
-            check_gpus(values["gpu_count"])
+            await check_gpus(self, values["gpu_count"])
         if "data_model_id" in values:
             dm = await DataModelService(self.session, self.scope, self.cursors).get(
                 values["data_model_id"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import LargeBinary, String, UniqueConstraint
+from sqlalchemy import Float, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spacegate.db.base import Base
@@ -20,3 +20,6 @@ class Cluster(SpaceOwnedMixin, Base):
     ingress_url: Mapped[str] = mapped_column(String(2048))
     token_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     token_hint: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: Its GPUs when it was registered or last changed (the job checks them again live):
+    #: what a training's or an evaluation's ``gpu_count`` is checked against.
+    gpus: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacegate.factory.clusters.ray import JobState, RayDashboard, RayRefused, RayUnavailable
-
-#: The line a task prints its result on (one JSON object), read back from the job's logs.
-RESULT_MARK = "SPACEGATE_RESULT "
+from spacegate.factory.clusters.task_main import RESULT_MARK
 
 
 class ClusterJobFailed(Exception):

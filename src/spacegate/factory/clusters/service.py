@@ -29,6 +29,11 @@ class ClusterEdge:
     resolver: ssrf.Resolver = ssrf.system_resolver
 
 
+def gpus_of(usage: dict[str, list[float]]) -> float:
+    """The cluster's total GPUs from its resource usage (``{"GPU": [used, total]}``)."""
+    return float(usage.get("GPU", [0.0, 0.0])[1])
+
+
 def dashboard_for(edge: ClusterEdge, cluster: Cluster) -> RayDashboard:
     token = None
     if cluster.token_ciphertext:
@@ -145,8 +150,10 @@ class ClusterService:
         cluster.token_hint = mask_secret(token)
 
     async def _reachable(self, cluster: Cluster) -> None:
+        dash = dashboard_for(self.edge, cluster)
         try:
-            await dashboard_for(self.edge, cluster).version()
+            await dash.version()
+            cluster.gpus = gpus_of(await dash.usage())
         except RayUnavailable as exc:
             raise Unprocessable(
                 f"manager_url: no Ray dashboard answers there ({exc}).", code="cluster_unreachable"
