@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,8 +18,17 @@ from spacegate.factory.tasks import METRICS
 from tests.factories import make_org, make_space
 from tests.factory.conftest import Bucket
 from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.jobs.hold import jobs_held
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+async def _only_this_apps_runner(loopback_app: FastAPI) -> AsyncIterator[None]:
+    """The suite's other apps share the database but may not reach loopback (the bucket, the
+    Ray head): only this app's runner takes the jobs here."""
+    async with jobs_held(keep=loopback_app.state.jobs):
+        yield
 
 
 async def _space_with_cluster(

@@ -83,6 +83,13 @@ def private_networks(runtime: Runtime) -> Iterator[None]:
 @pytest.fixture
 async def space(client: httpx.AsyncClient, org: OrgCtx) -> dict[str, str]:
     made = await make_space(client, org, f"factory-{uuid.uuid4().hex[:6]}")
+    # The tests poll while trainings run: lift the org's request limit (100/minute by default).
+    r = await client.put(
+        f"/v1/orgs/{org.org_id}/rate-limit",
+        json={"rate_limit": "100000/minute"},
+        headers=org.headers,
+    )
+    assert r.status_code == 200, r.text
     return {**org.headers, "X-Space-Id": str(made["id"])}
 
 

@@ -52,9 +52,11 @@ async def wait_for(
     client: httpx.AsyncClient, h: dict[str, str], path: str, done: tuple[str, ...] = DONE
 ) -> dict[str, Any]:
     """The object once its ``status`` is one of ``done`` (the app's job runner works on it)."""
-    for _ in range(2400):
+    pause = 0.05
+    for _ in range(1200):
         got: dict[str, Any] = (await client.get(path, headers=h)).json()
         if got.get("status") in done:
             return got
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(pause)
+        pause = min(pause * 1.5, 0.25)
     raise AssertionError(f"{path} never reached {done}: {got}")

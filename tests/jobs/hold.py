@@ -21,8 +21,10 @@ async def _on_its_loop(runner: JobRunner, call: Callable[[], Coroutine[Any, Any,
 
 
 @asynccontextmanager
-async def jobs_held() -> AsyncIterator[None]:
-    runners = local_runners()
+async def jobs_held(keep: JobRunner | None = None) -> AsyncIterator[None]:
+    """Every runner stops claiming jobs, except ``keep``: a test whose jobs need one app's
+    settings (say, loopback allowed) keeps that app's runner alone at work."""
+    runners = [r for r in local_runners() if r is not keep]
     for runner in runners:
         await _on_its_loop(runner, runner.stop)
     try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from spacegate import jobs
 from spacegate.errors import AppError, Unprocessable
-from spacegate.factory import artifacts, events, measure
+from spacegate.factory import artifacts, events, local
 from spacegate.factory.benchmarks import BenchmarkService
 from spacegate.factory.checkpoints import CheckpointService
 from spacegate.factory.clusters import remote
@@ -103,4 +102,4 @@ async def _evaluate(ctx: JobContext) -> dict[str, Any]:
         return await remote.evaluate(
             ctx, cluster, frame, gpus=gpus, artifact=blob, target=target, metrics=names
         )
-    return await asyncio.to_thread(measure.measure, blob, frame, target, names)
+    return await local.evaluate(ctx, frame, artifact=blob, target=target, metrics=names)

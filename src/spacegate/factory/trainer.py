@@ -42,6 +42,19 @@ class Stage:
     def step(self) -> int:
         return int(self.metrics["step"])
 
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> Stage:
+        """A stage as ``task_main`` printed it."""
+        import base64
+
+        return cls(
+            metrics=raw["metrics"],
+            artifact=base64.b64decode(raw["artifact"]),
+            sha256=raw["sha256"],
+            features=list(raw["features"]),
+            classes=list(raw["classes"]),
+        )
+
 
 def encode_target(values: Any, classes: list[Any] | None = None) -> tuple[Any, list[Any]]:
     """0/1 labels; the positive class is the larger of the two values (1, True, 'yes' > 'no')."""

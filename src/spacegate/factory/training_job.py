@@ -6,16 +6,16 @@ Re-run from the start after a dead worker: it first removes what an earlier try 
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from sqlalchemy import delete
 
 from spacegate import jobs
 from spacegate.errors import AppError
-from spacegate.factory import architectures, artifacts, events, trainer
+from spacegate.factory import architectures, artifacts, events, local, trainer
 from spacegate.factory.clusters import remote
 from spacegate.factory.executor import EVALUATION_KIND, TRAINING_KIND, executor
 from spacegate.factory.work import fetch_frame, row_of, sources
@@ -88,51 +88,32 @@ async def _train(ctx: JobContext) -> dict[str, Any]:
     frame = await fetch_frame(found)
     cluster = await remote.cluster_of(ctx)
     if cluster is not None:
-        stages: AsyncIterator[trainer.Stage] = _each(
+        stages: AsyncGenerator[trainer.Stage] = _each(
             await remote.train(
                 ctx, cluster, frame, gpus=gpus, target=target, features=wanted,
                 architecture=arch, configuration=config,
             )
         )  # fmt: skip
     else:
-        stages = _train_here(ctx, frame, target, wanted, arch, config)
+        stages = local.train(
+            ctx, frame, target=target, features=wanted, architecture=arch, configuration=config
+        )
     history: list[dict[str, Any]] = []
-    async for stage in stages:
-        rel = artifacts.relative_path(space_id, training_id, stage.step)
-        await artifacts.save(data_dir, rel, stage.artifact)
-        history.append(stage.metrics)
-        ctx.progress(stage=len(history), step=stage.step)
-        await _save_checkpoint(ctx, training_id, name, arch, stage, rel)
+    ctx.progress(stages=len(architectures.stages(arch, config)))
+    async with contextlib.aclosing(stages):  # a failure here stops the computation at once
+        async for stage in stages:
+            rel = artifacts.relative_path(space_id, training_id, stage.step)
+            await artifacts.save(data_dir, rel, stage.artifact)
+            history.append(stage.metrics)
+            ctx.progress(stage=len(history), step=stage.step)
+            await _save_checkpoint(ctx, training_id, name, arch, stage, rel)
     await _set(ctx, status="succeeded", metrics=history)
     return {"checkpoints": len(history), "final": history[-1] if history else None}
 
 
-async def _each(stages: list[trainer.Stage]) -> AsyncIterator[trainer.Stage]:
+async def _each(stages: list[trainer.Stage]) -> AsyncGenerator[trainer.Stage]:
     for stage in stages:
         yield stage
-
-
-async def _train_here(
-    ctx: JobContext,
-    frame: Any,
-    target: str,
-    wanted: list[str],
-    arch: str,
-    config: dict[str, Any],
-) -> AsyncIterator[trainer.Stage]:
-    """Stage by stage in worker threads, each one's checkpoint saved before the next starts."""
-    data = await asyncio.to_thread(trainer.prepare, frame, target, wanted, config)
-    pipe = trainer.pipeline(arch, config, data.x_train)
-    previous = 0
-    steps = architectures.stages(arch, config)
-    ctx.progress(stages=len(steps))
-    for step in steps:
-        await ctx.checkpoint()
-        measured = await asyncio.to_thread(trainer.fit_stage, pipe, arch, data, previous, step)
-        previous = step
-        blob, digest = await asyncio.to_thread(trainer.dump, pipe, data, arch)
-        classes = [str(c) for c in data.classes]
-        yield trainer.Stage(measured, blob, digest, data.features, classes)
 
 
 async def _save_checkpoint(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacegate.factory.clusters.ray import JobState, RayDashboard, RayRefused, RayUnavailable
-from spacegate.factory.clusters.task_main import RESULT_MARK
+from spacegate.factory.task_main import RESULT_MARK
 
 
 class ClusterJobFailed(Exception):

@@ -9,8 +9,6 @@ follows its Ray job instead of starting it twice; a cancel stops the Ray job.
 
 from __future__ import annotations
 
-import base64
-import json
 import pickle
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,8 @@ from sqlalchemy import select
 
 import spacegate
 from spacegate.errors import AppError, Unprocessable
-from spacegate.factory import trainer
-from spacegate.factory.clusters import executor, task_main
+from spacegate.factory import task_main, trainer
+from spacegate.factory.clusters import executor
 from spacegate.factory.clusters.ray import RayRefused, RayUnavailable
 from spacegate.factory.clusters.service import ClusterEdge, dashboard_for, gpus_of
 from spacegate.jobs import JobContext, RetryLater
@@ -73,20 +71,8 @@ async def train(
 ) -> list[trainer.Stage]:
     """``inputs``: target, features, architecture, configuration."""
     logs = await _run(ctx, cluster, {"kind": "training", "frame": frame, **inputs}, gpus)
-    stages = []
-    for line in logs.splitlines():
-        if line.startswith(task_main.STAGE_MARK):
-            raw = json.loads(line[len(task_main.STAGE_MARK) :])
-            stages.append(
-                trainer.Stage(
-                    metrics=raw["metrics"],
-                    artifact=base64.b64decode(raw["artifact"]),
-                    sha256=raw["sha256"],
-                    features=raw["features"],
-                    classes=raw["classes"],
-                )
-            )
-    return stages
+    parsed = (task_main.parse(line) for line in logs.splitlines())
+    return [trainer.Stage.from_wire(p[1]) for p in parsed if p is not None and p[0] == "stage"]
 
 
 async def evaluate(

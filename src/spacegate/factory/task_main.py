@@ -1,10 +1,12 @@
-"""The entry point of a training or an evaluation on a Ray cluster (``python task.py``).
+"""The entry point of a training's or an evaluation's computation, in a process of its own:
+``python -m spacegate.factory.task_main <inputs.pkl>`` on the local worker, ``python task.py``
+in a Ray job's working directory (beside a copy of the factory's computation modules and
+``inputs.pkl``; a cluster needs only what they import: numpy, pandas, scikit-learn, joblib,
+pydantic).
 
-It travels in the job's working directory beside a copy of the factory's computation modules
-and ``inputs.pkl``, and needs on the cluster only what they import (numpy, pandas,
-scikit-learn, pydantic). Each checkpoint is printed on its own ``SPACEGATE_STAGE`` line and
-the outcome on the last ``SPACEGATE_RESULT`` line, which Spacegate reads back from the job's
-logs: nothing needs to be shared between the cluster and Spacegate but the dashboard.
+Each checkpoint is printed on its own ``SPACEGATE_STAGE`` line as it is made, the outcome on the
+last ``SPACEGATE_RESULT`` line; Spacegate reads them from the process's output or the Ray job's
+logs, so nothing is shared with the computation but its inputs.
 """
 
 from __future__ import annotations
@@ -58,8 +60,17 @@ def evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
     return {"metrics": result}
 
 
+def parse(line: str) -> tuple[str, dict[str, Any]] | None:
+    """``("stage", ...)`` or ``("result", ...)`` for a line this module printed, else None."""
+    for kind, mark in (("stage", STAGE_MARK), ("result", RESULT_MARK)):
+        if line.startswith(mark):
+            value = json.loads(line[len(mark) :])
+            return (kind, value) if isinstance(value, dict) else None
+    return None
+
+
 def main() -> None:
-    with open("inputs.pkl", "rb") as f:
+    with open(sys.argv[1] if len(sys.argv) > 1 else "inputs.pkl", "rb") as f:
         inputs = pickle.load(f)  # noqa: S301 (written by Spacegate for this job only)
     try:
         outcome = train(inputs) if inputs["kind"] == "training" else evaluate(inputs)
