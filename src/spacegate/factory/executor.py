@@ -1,6 +1,6 @@
-"""Where trainings and evaluations run. The embedded default is the local executor: durable jobs
-of this process's job runner, the computation in worker threads, no GPUs. Another executor
-(a cluster) implements the same three calls and says how many GPUs it has."""
+"""How trainings and evaluations are queued: durable jobs of the job runner, which supervises
+the computation (in local worker processes, ``factory.local``, or on the space's Ray cluster,
+``factory.clusters.remote``)."""
 
 from __future__ import annotations
 
