@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from spacegate.models import Chat
+from spacegate.copilot.arguments import new_review
+from spacegate.models import Argument, Chat
 from spacegate.runtime import Runtime
 from tests.api.makers import body, created, maker, space_headers
 
@@ -133,7 +134,7 @@ async def _upload_token(client: httpx.AsyncClient, _rt: Runtime, o: OrgObjects) 
 
 
 body("POST /v1/actions", _action_body)
-body("PATCH /v1/actions/{id}", lambda o: {"status": "inactive", "channel": "email"})
+body("PATCH /v1/actions/{id}", lambda o: {"status": "active", "channel": "email, phone"})
 body("POST /v1/personas", lambda o: dict(_PERSONA))
 body("PATCH /v1/personas/{id}", lambda o: {"notes": "Prefers phone"})
 body("POST /v1/personas/upload/{upload_token}/confirm", lambda o: {"conflict_resolution": "skip"})
@@ -147,4 +148,43 @@ body(
     "POST /v1/personas/completion",
     lambda o: {"current_persona": dict(_PERSONA), "prompt": "She moved.", "model": o.model_alias},
     outside=_NO_MODEL_HERE,
+)
+
+
+@maker("/v1/arguments/{id}")
+async def _argument(_client: httpx.AsyncClient, runtime: Runtime, o: OrgObjects) -> str:
+    # An argument is written by a model; the row is enough here.
+    async with runtime.write_sessions() as s, s.begin():
+        row = Argument(
+            org_id=uuid.UUID(o.org.org_id),
+            space_id=uuid.UUID(o.space_id),
+            action_id=uuid.UUID(o.extra["/v1/actions/{id}"]),
+            client={"segment": "retail"},
+            product={"name": "Premium card"},
+            argument="Travel without fees",
+            review=new_review(),
+        )
+        s.add(row)
+    return str(row.id)
+
+
+body(
+    "POST /v1/insights",
+    lambda o: {"actions": [o.extra["/v1/actions/{id}"]], "client": o.extra["/v1/personas/{id}"]},
+    outside=_NO_MODEL_HERE,
+)
+body(
+    "POST /v1/arguments",
+    lambda o: {
+        "action_id": o.extra["/v1/actions/{id}"],
+        "client": {"persona_id": o.extra["/v1/personas/{id}"]},
+        "product": {"name": "Premium card"},
+        "insight_spec": {},
+        "model": o.model_alias,
+    },
+    outside=_NO_MODEL_HERE,
+)
+body(
+    "PATCH /v1/arguments/{id}",
+    lambda o: {"review": {"status": "waiting_review", "comments": "ready"}},
 )

@@ -86,8 +86,8 @@ class ActionService(ResourceService[Action]):
         return ident
 
     async def by_ids(self, ids: list[uuid.UUID]) -> list[Action]:
-        """The space's actions among ``ids``, in their order; an unknown id is a 404 naming it."""
-        self.scope.require(self.spec.permission_for("get"))
+        """The space's actions among ``ids``, in their order; an unknown id is a 404 naming it.
+        Checks no permission: for features (insights, arguments) that read the actions they use."""
         rows = await self.session.scalars(self.repo.select(Action.id.in_(ids)))
         found = {a.id: a for a in rows.all()}
         for ident in ids:
@@ -96,7 +96,7 @@ class ActionService(ResourceService[Action]):
         return [found[i] for i in ids]
 
     async def active(self, limit: int = 50) -> list[Action]:
-        self.scope.require(self.spec.permission_for("list"))
+        """The space's active actions, oldest first (no permission of its own, as ``by_ids``)."""
         stmt: Select[Any] = self.repo.select(Action.status == ActionStatus.active.value)
         rows = await self.session.scalars(stmt.order_by(Action.id).limit(limit))
         return list(rows.all())

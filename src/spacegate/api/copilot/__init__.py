@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from spacegate.api.copilot import (
     action_groups,
     actions,
+    arguments,
     chats,
     experts,
+    insights,
     personas,
     settings,
 )
@@ -17,6 +19,8 @@ routers: list[APIRouter] = [
     action_groups.router,
     actions.router,
     personas.router,
+    insights.router,
+    arguments.router,
     experts.router,
     chats.router,
     settings.router,
