@@ -6,19 +6,22 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, File, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from spacegate.api.copilot.deps import caller_client
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
+from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import RequestModel, ResponseModel
+from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScope, SpaceScopeDep
 from spacegate.copilot import personas
 from spacegate.copilot.experts import NoNul
 from spacegate.copilot.persona_import import PersonaImports, upload_answer
 from spacegate.copilot.persona_import import UploadFile as Upload
 from spacegate.copilot.personas import PersonaDraft, PersonaService
+from spacegate.errors import AppError
 from spacegate.resources.router import crud_router
 
 
@@ -48,8 +51,21 @@ class PersonaRead(ResponseModel):
     updated_at: datetime
 
 
-router = crud_router(
+router = APIRouter(prefix="/v1/personas", tags=["personas"], route_class=UnitOfWorkRoute)
+
+
+@router.api_route("/completion", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+@router.api_route("/upload", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def only_post(_principal: PrincipalDep) -> None:
+    """Without this, ``PATCH /v1/personas/upload`` would match ``/v1/personas/{id}`` (422)."""
+    raise AppError(
+        "Method Not Allowed", status_code=405, code="method_not_allowed", headers={"Allow": "POST"}
+    )
+
+
+crud_router(
     PersonaService,
+    router=router,
     prefix="/v1/personas",
     tag="personas",
     create=PersonaCreate,
