@@ -81,6 +81,15 @@ async def test_an_action_is_created_read_listed_updated_and_deleted(
         f"/v1/actions/{action['id']}", json={"status": "active"}, headers=caller.headers
     )
     assert r.status_code == 200 and r.json()["status"] == "active"
+    assert (await http.delete(f"/v1/action-groups/{group}", headers=caller.headers)).is_success
+    r = await http.get(f"/v1/actions/{action['id']}", headers=caller.headers)
+    assert r.json()["group"] is None  # the group is gone, the action stays
+    r = await http.patch(
+        f"/v1/actions/{action['id']}",
+        json={"group": await _group(http, caller)},
+        headers=caller.headers,
+    )
+    assert r.status_code == 200 and r.json()["group"] is not None
     r = await http.patch(
         f"/v1/actions/{action['id']}", json={"group": None}, headers=caller.headers
     )
