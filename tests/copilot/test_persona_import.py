@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from datetime import date, timedelta
 
 import httpx
@@ -172,9 +173,44 @@ async def test_a_token_works_only_in_its_space_and_until_it_expires(
     async with local_app.state.runtime.write_sessions() as s, s.begin():
         await s.execute(
             update(PersonaUpload)
-            .where(PersonaUpload.total == 2)
+            .where(PersonaUpload.space_id == uuid.UUID(caller.space_id))
             .values(expires_at=utcnow() - timedelta(seconds=1))
         )
     r = await http.post(f"/v1/personas/upload/{token}/confirm", json={}, headers=caller.headers)
     assert r.status_code == 410 and r.json()["code"] == "upload_expired"
     assert await _names(http, caller) == []
+    # The next upload of the space forgets the expired one (it held personal data).
+    await _upload(http, caller, ("people.csv", CSV, "text/csv"))
+    r = await http.post(f"/v1/personas/upload/{token}/confirm", json={}, headers=caller.headers)
+    assert r.status_code == 404
+
+
+async def test_a_retried_upload_with_its_key_is_replayed_whatever_its_boundary(
+    http: httpx.AsyncClient, caller: Caller
+) -> None:
+    def body(boundary: str) -> bytes:
+        return (
+            (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="files"; filename="p.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + CSV
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+
+    answers = []
+    for boundary in ("first-attempt-1234", "second-attempt-98765"):
+        r = await http.post(
+            "/v1/personas/upload",
+            content=body(boundary),
+            headers={
+                **caller.headers,
+                "Idempotency-Key": "upload-once",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        assert r.status_code == 200, r.text
+        answers.append(r)
+    assert answers[1].headers["idempotent-replayed"] == "true"
+    assert answers[0].json()["upload_token"] == answers[1].json()["upload_token"]

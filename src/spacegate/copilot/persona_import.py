@@ -101,6 +101,7 @@ class PersonaImports:
             for r in parsed.rows
             if _key(r) in matches
         ]
+        await self._forget_expired()
         token = "pu_" + secrets.token_urlsafe(32)
         upload = PersonaUpload(
             org_id=self.scope.org_id,
@@ -189,6 +190,14 @@ class PersonaImports:
             "updated": updated,
             "skipped": skipped,
         }
+
+    async def _forget_expired(self) -> None:
+        """Uploads never confirmed hold personal data: gone once they can no longer be used."""
+        stmt = self.uploads.select(
+            PersonaUpload.status == "pending", PersonaUpload.expires_at <= utcnow()
+        )
+        for stale in (await self.session.scalars(stmt.limit(100))).all():
+            await self.uploads.delete(stale)
 
     async def _matches(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], Persona]:
         """Existing personas of the space by (folded name, birthdate) among ``rows``'."""
