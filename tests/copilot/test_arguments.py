@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.copilot.conftest import Caller, logs
+from tests.factories import invite_and_accept
 from tests.fakes.provider import FakeProvider
 
 
@@ -121,3 +122,39 @@ async def test_an_answer_that_never_fits_is_stored_with_its_error(
     )
     assert r.status_code in (400, 403, 404), r.text
     assert len((await http.get("/v1/arguments", headers=caller.headers)).json()) == 1
+
+
+async def test_a_designer_reviews_arguments_but_does_not_build_actions(
+    http: httpx.AsyncClient, caller: Caller, fake: FakeProvider
+) -> None:
+    action_id, persona_id = await _setup(http, caller)
+    fake.responder = lambda _b: json.dumps({"argument": "Travel without fees"})
+    arg = await http.post(
+        "/v1/arguments", json=_body(action_id, persona_id), headers=caller.headers
+    )
+    designer = await invite_and_accept(
+        http, caller.org, caller.space_id, "designer@example.com", [], role="designer"
+    )
+    h = {"X-API-Key": str(designer["api_key"]), "X-Space-Id": caller.space_id}
+    assert (await http.get("/v1/actions", headers=h)).status_code == 200
+    r = await http.patch(
+        f"/v1/arguments/{arg.json()['id']}",
+        json={"review": {"status": "waiting_review"}},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["review"]["reviewed_by"] == designer["user"]["id"]  # type: ignore[index]
+    r = await http.post(
+        "/v1/actions",
+        json={"name": "x", "description": "", "type": "t", "priority": "low"},
+        headers=h,
+    )
+    assert r.status_code == 403 and r.json()["code"] == "permission_denied"
+    r = await http.post("/v1/arguments", json=_body(action_id, persona_id), headers=h)
+    assert r.status_code == 403
+    r = await http.post(
+        "/v1/personas/upload",
+        files={"files": ("p.csv", b"name,birthdate\nA,1990-01-01\n", "text/csv")},
+        headers=h,
+    )
+    assert r.status_code == 403

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
@@ -97,3 +99,36 @@ async def test_inactive_actions_and_unknown_personas_are_refused(
         headers=caller.headers,
     )
     assert r.status_code == 502 and r.json()["code"] == "invalid_model_output"
+
+
+async def test_the_space_is_not_locked_while_the_model_answers(
+    http: httpx.AsyncClient, caller: Caller, fake: FakeProvider
+) -> None:
+    """On SQLite a request's write transaction holds the database's write lock: an insight
+    ends its reads before asking the model, so others can write meanwhile."""
+    action = await _action(http, caller)
+    finished: list[str] = []
+
+    def slow(_body: dict[str, Any]) -> str:
+        time.sleep(1.5)
+        return json.dumps(_insight(action["id"], "email"))
+
+    fake.responder = slow
+
+    async def ask() -> None:
+        r = await http.post("/v1/insights", json={"client": "Ana"}, headers=caller.headers)
+        assert r.status_code == 200, r.text
+        finished.append("insight")
+
+    async def write() -> None:
+        await asyncio.sleep(0.5)
+        r = await http.post(
+            "/v1/personas",
+            json={"name": "Bo", "birthdate": "1990-01-02", "notes": ""},
+            headers=caller.headers,
+        )
+        assert r.status_code == 201, r.text
+        finished.append("persona")
+
+    await asyncio.gather(ask(), write())
+    assert finished == ["persona", "insight"]

@@ -134,17 +134,26 @@ class ArgumentService(ResourceService[Argument]):
             review["history"] = [*review.get("history", []), entry]
         return review, new
 
-    async def generate(
-        self, client: ModelClient, values: dict[str, Any], *, echo: bool
-    ) -> tuple[Argument, list[dict[str, Any]] | None]:
-        """Write the argument and store it with its review ``pending``. An answer that never
-        fits the schema is stored too, with its ``error`` (a reviewer sees what went wrong);
-        a call the gateway refuses or the provider fails stores nothing."""
+    async def brief(self, values: dict[str, Any]) -> tuple[Action, list[dict[str, Any]]]:
+        """The action and the messages an argument is asked with (reads only)."""
         self.scope.require(self.spec.permission_for("create"))
         action = await self.action(values["action_id"])
         personas = PersonaService(self.session, self.scope, self.cursors)
         client_profile = await clients.describe(personas, values["client"])
-        messages = _messages(action, client_profile, values["product"], values["insight_spec"])
+        return action, _messages(action, client_profile, values["product"], values["insight_spec"])
+
+    async def generate(
+        self,
+        client: ModelClient,
+        values: dict[str, Any],
+        action: Action,
+        messages: list[dict[str, Any]],
+    ) -> Argument:
+        """Write the argument (``brief`` made its messages) and store it with its review
+        ``pending``. An answer that never fits the schema is stored too, with its ``error`` (a
+        reviewer sees what went wrong); a call the gateway refuses or the provider fails stores
+        nothing."""
+        self.scope.require(self.spec.permission_for("create"))
         model = values["model"]
         started = time.monotonic()
         text = thinking = ""
@@ -181,7 +190,7 @@ class ArgumentService(ResourceService[Argument]):
         )
         self.repo.add(row)
         await self.session.flush()
-        return row, (messages if echo else None)
+        return row
 
 
 def _messages(

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Query, Request
 from pydantic import ConfigDict, Field
 
-from spacegate.api.copilot.deps import caller_client
+from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.copilot import arguments
@@ -135,7 +135,9 @@ async def list_arguments(
     responses=errors(*AUTHED, 400, 402, 404, 429, 502, 504),
 )
 async def create_argument(body: ArgumentCreate, request: Request, svc: SvcDep) -> ArgumentRead:
-    client = caller_client(request, svc.scope, arguments.PURPOSE)
     values = body.model_dump(exclude={"echo"})
-    row, messages = await svc.generate(client, values, echo=body.echo)
-    return to_read(row, messages)
+    action, messages = await svc.brief(values)
+    await end_reads(svc.session)
+    client = caller_client(request, svc.scope, arguments.PURPOSE)
+    row = await svc.generate(client, values, action, messages)
+    return to_read(row, messages if body.echo else None)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from spacegate.api.copilot.deps import caller_client
+from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
@@ -77,6 +77,7 @@ async def create_insight(
     cursors: CursorsDep,
 ) -> InsightRead:
     given = await insights.gather(session, scope, cursors, body.actions, body.client)
+    await end_reads(session)
     wire = await insights.generate(
         caller_client(request, scope, insights.PURPOSE),
         given,

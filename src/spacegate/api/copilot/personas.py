@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from spacegate.api.copilot.deps import caller_client
+from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
@@ -103,9 +103,10 @@ class CompletionResponse(PersonaDraft):
     responses=errors(*AUTHED, 400, 402, 404, 429, 502),
 )
 async def complete_persona(
-    body: CompletionRequest, request: Request, scope: SpaceScopeDep
+    body: CompletionRequest, request: Request, scope: SpaceScopeDep, session: SessionDep
 ) -> CompletionResponse:
     scope.require("personas:update")
+    await end_reads(session)
     client = caller_client(request, scope, personas.PURPOSE)
     history = [m.model_dump() for m in body.history]
     answer = await personas.complete(
