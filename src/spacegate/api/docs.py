@@ -12,7 +12,11 @@ _DESCRIPTIONS = {
     403: "Authenticated, but not allowed to do this.",
     404: "Not found (objects of other orgs are never visible).",
     409: "Conflict with the current state, or the same Idempotency-Key is still in flight.",
-    410: "Gone: the invitation was used or has expired.",
+    402: "A budget of the space or the model is exhausted (a model call was refused).",
+    410: "Gone: the invitation (or upload token) was used or has expired.",
+    429: "Rate limited; retry after `Retry-After` seconds.",
+    502: "The model failed, or answered something that does not fit the expected schema.",
+    504: "The model did not answer in time.",
     503: "A dependency (the database) is unavailable; retry after `Retry-After` seconds.",
 }
 

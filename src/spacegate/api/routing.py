@@ -95,6 +95,10 @@ class UnitOfWorkRoute(APIRoute):
 
         async def unit_of_work(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
+            if request.headers.get("content-type", "").startswith("multipart/"):
+                # FastAPI parses a form before the dependencies run, which would consume the
+                # stream the Idempotency-Key fingerprint reads: keep the bytes for both.
+                await request.body()
             sessions = runtime.read_sessions if request.method in _SAFE else runtime.write_sessions
             async with sessions() as session:
                 request.state.session = session

@@ -9,6 +9,17 @@ from spacegate.client._http import DEFAULT_TIMEOUT, AsyncTransport, Id, RetryPol
 from spacegate.client.resources.api_keys import ApiKeys, AsyncApiKeys
 from spacegate.client.resources.audit import AsyncAuditLogs, AuditLogs
 from spacegate.client.resources.copilot import AsyncChats, AsyncExperts, Chats, Experts
+from spacegate.client.resources.copilot_actions import (
+    ActionGroups,
+    Actions,
+    Arguments,
+    AsyncActions,
+    AsyncArguments,
+    AsyncInsights,
+    AsyncPersonas,
+    Insights,
+    Personas,
+)
 from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
 from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
@@ -75,6 +86,11 @@ class Spacegate(_Client[SyncTransport]):
         self.audit_logs = AuditLogs(t)
         self.experts = Experts(t)
         self.chats = Chats(t)
+        self.action_groups = ActionGroups(t)
+        self.actions = Actions(t)
+        self.personas = Personas(t)
+        self.insights = Insights(t)
+        self.arguments = Arguments(t)
 
     @property
     def org_id(self) -> str:
@@ -114,6 +130,10 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.audit_logs = AsyncAuditLogs(t)
         self.experts = AsyncExperts(t)
         self.chats = AsyncChats(t)
+        self.actions = AsyncActions(t)
+        self.personas = AsyncPersonas(t)
+        self.insights = AsyncInsights(t)
+        self.arguments = AsyncArguments(t)
 
     async def org_id(self) -> str:
         return await self._transport.org_id()

@@ -89,6 +89,9 @@ class Op(Generic[T]):
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None
+    #: A multipart upload, ``[(field, (filename, content, content_type))]``, sent as is on
+    #: every attempt.
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None
 
     def request_headers(self) -> dict[str, str]:
         headers = dict(self.headers)
@@ -234,7 +237,12 @@ class SyncTransport(_Transport):
         while True:
             try:
                 response = self.http.request(
-                    op.method, path, params=op.params, json=op.body, headers=headers
+                    op.method,
+                    path,
+                    params=op.params,
+                    json=op.body,
+                    headers=headers,
+                    files=op.files,
                 )
             except httpx.TransportError as exc:
                 wait = attempts.after_error(exc)
@@ -282,7 +290,12 @@ class AsyncTransport(_Transport):
         while True:
             try:
                 response = await self.http.request(
-                    op.method, path, params=op.params, json=op.body, headers=headers
+                    op.method,
+                    path,
+                    params=op.params,
+                    json=op.body,
+                    headers=headers,
+                    files=op.files,
                 )
             except httpx.TransportError as exc:
                 wait = attempts.after_error(exc)

@@ -65,13 +65,17 @@ class ConsoleApi:
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         headers: dict[str, str] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
     ) -> Any:
-        """``headers``: extra ones (``X-Space-Id`` for a space's own resources)."""
+        """``headers``: extra ones (``X-Space-Id`` for a space's own resources); ``files``: a
+        multipart upload (``[(field, (filename, content, content_type))]``)."""
         headers = dict(headers or {})
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-        response = await self._http.request(method, path, json=json, params=query, headers=headers)
+        response = await self._http.request(
+            method, path, json=json, params=query, headers=headers, files=files
+        )
         if not response.is_success:
             raise error_from_response(response)
         return response.json() if response.content else None

@@ -84,6 +84,23 @@ class EntitlementService:
         model = await self._model(ref)
         return EntitlementView(await self._require(space_id, model.id, ref), model)
 
+    async def is_entitled(self, space_id: uuid.UUID, ref: str) -> bool:
+        """Whether ``ref`` (an alias or a tenant_model_id) names a model entitled in the space.
+        For a caller already acting in that space (no permission of its own: a resource that
+        names a model, such as a copilot action, checks only that it could be used there)."""
+        try:
+            model = await self._model(uuid.UUID(ref))
+        except ValueError:
+            model = None
+        except NotFound:
+            model = None
+        if model is None:
+            try:
+                model = await self.registry.get_model_by_alias(ref)
+            except NotFound:
+                return False
+        return await repo.get(self.session, self.org_id, space_id, model.id) is not None
+
     # -- writing ------------------------------------------------------------------------------
 
     async def grant(

@@ -126,6 +126,9 @@ class Meter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        #: One flush at a time: a caller's flush returns only once what was queued before it,
+        #: including a batch the background task is writing, is written.
+        self._flushing = asyncio.Lock()
         self.written = 0
         self.failures = 0
         #: Events the database refused even alone (logged); never expected.
@@ -167,6 +170,10 @@ class Meter:
 
     async def flush(self) -> None:
         """Write everything queued so far, batch by batch. Raises if the database refuses."""
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(BATCH_SIZE, len(self._queue)))]
             try:

@@ -75,15 +75,32 @@ def validate_key(key: str) -> str:
     return key
 
 
-def fingerprint(method: str, path: str, body: bytes, caller: str = "") -> str:
+def fingerprint(
+    method: str, path: str, body: bytes, caller: str = "", content_type: str | None = None
+) -> str:
     """The request a key was first used with. The caller (the API key) is part of it: a stored
-    answer can hold a secret (a new API key), so only the key that made it can replay it."""
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = body
+    answer can hold a secret (a new API key), so only the key that made it can replay it.
+    A multipart body is compared without its boundary, which clients draw afresh per attempt."""
+    boundary = _boundary(content_type)
+    if boundary:
+        canonical = body.replace(boundary, b"")
+    else:
+        try:
+            canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            canonical = body
     head = f"{caller}\n{method} {path}\n".encode()
     return hashlib.sha256(head + canonical).hexdigest()
+
+
+def _boundary(content_type: str | None) -> bytes | None:
+    if not content_type or not content_type.lower().startswith("multipart/"):
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "boundary" and value.strip('"'):
+            return value.strip('"').encode("latin-1", "replace")
+    return None
 
 
 async def claim(
@@ -102,7 +119,13 @@ async def claim(
     """
     key = validate_key(key)
     cipher = _cipher(runtime)
-    fp = fingerprint(request.method, request.url.path, await request.body(), caller)
+    fp = fingerprint(
+        request.method,
+        request.url.path,
+        await request.body(),
+        caller,
+        request.headers.get("content-type"),
+    )
     lock_window = timedelta(seconds=lock_seconds or runtime.settings.idempotency_lock_seconds)
     for _ in range(3):
         async with runtime.write_sessions() as s, s.begin():

@@ -1,7 +1,9 @@
 """ORM tables, one module per table. Importing this package registers them all on the metadata."""
 
+from spacegate.models.action import Action
 from spacegate.models.action_group import ActionGroup
 from spacegate.models.api_key import ApiKey
+from spacegate.models.argument import Argument
 from spacegate.models.audit_log import AuditLog
 from spacegate.models.benchmark import Benchmark
 from spacegate.models.chat import Chat
@@ -19,6 +21,8 @@ from spacegate.models.invitation import Invitation
 from spacegate.models.job import Job
 from spacegate.models.model_target import ModelTarget
 from spacegate.models.org import Org
+from spacegate.models.persona import Persona
+from spacegate.models.persona_upload import PersonaUpload
 from spacegate.models.provider_connection import ProviderConnection
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
@@ -31,8 +35,10 @@ from spacegate.models.webhook_event import WebhookEvent
 from spacegate.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
+    "Action",
     "ActionGroup",
     "ApiKey",
+    "Argument",
     "AuditLog",
     "Benchmark",
     "Chat",
@@ -50,6 +56,8 @@ __all__ = [
     "Job",
     "ModelTarget",
     "Org",
+    "Persona",
+    "PersonaUpload",
     "ProviderConnection",
     "RegisteredModel",
     "Space",

@@ -9,6 +9,7 @@ import typer
 def install(app: typer.Typer) -> None:
     from spacegate.cli.commands import login as login_cmds
     from spacegate.cli.commands.chats import chat, chats
+    from spacegate.cli.commands.copilot import actions, arguments, insight, personas
     from spacegate.cli.commands.entitlements import entitlements
     from spacegate.cli.commands.resources import keys, models, providers, spaces
     from spacegate.cli.commands.usage import logs, usage
@@ -26,3 +27,7 @@ def install(app: typer.Typer) -> None:
     remote(app, "logs")(logs)
     remote(app, "chat")(chat)
     app.add_typer(chats, name="chats")
+    app.add_typer(actions, name="actions")
+    app.add_typer(personas, name="personas")
+    app.add_typer(arguments, name="arguments")
+    remote(app, "insight")(insight)
