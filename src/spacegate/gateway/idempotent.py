@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -27,6 +27,7 @@ from spacegate.kit import idempotency
 from spacegate.runtime import Runtime
 
 if TYPE_CHECKING:
+    from spacegate.auth.principal import Principal
     from spacegate.gateway.service import Call
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ def _lock_seconds(runtime: Runtime) -> int:
     return max(runtime.settings.idempotency_lock_seconds, int(DEFAULT_TIMEOUTS.total) + 60)
 
 
-async def begin(runtime: Runtime, request: Request, call: Call, key: str) -> idempotency.Claim:
-    """Claim ``key`` for this call; raise :class:`idempotency.Replay` with the stored answer, or
-    a :class:`GatewayError` (400 bad key, 409 in flight, 422 other body)."""
-    principal = call.principal
+async def begin(
+    runtime: Runtime, request: Request, principal: Principal, key: str
+) -> idempotency.Claim:
+    """Claim ``key`` for this caller's call; raise :class:`idempotency.Replay` with the stored
+    answer, or a :class:`GatewayError` (400 bad key, 409 in flight, 422 other body)."""
     caller = str(principal.api_key_id or principal.user_id or "")
     try:
         key = idempotency.validate_key(key)
@@ -88,12 +90,27 @@ async def _store(runtime: Runtime, claim: idempotency.Claim, response: Response)
         await release(runtime, claim)
 
 
+#: Whether a stream that ran to its end was an answer to replay (given its chunks).
+StreamOk = Callable[[list[bytes]], bool]
+
+
+def call_ok(call: Call) -> StreamOk:
+    """A gateway call's stream: ``call.status`` is set when the stream was metered, so an
+    upstream error mid-stream (sent as an error event) is not an answer to replay."""
+    return lambda _chunks: 200 <= call.status < 300
+
+
+def done_ok(chunks: list[bytes]) -> bool:
+    """A stream that says it is done with a last ``data: [DONE]`` event (a copilot turn)."""
+    return bool(chunks) and chunks[-1].rstrip().endswith(b"[DONE]")
+
+
 async def finish(
-    runtime: Runtime, claim: idempotency.Claim, call: Call, response: Response
+    runtime: Runtime, claim: idempotency.Claim, response: Response, stream_ok: StreamOk
 ) -> Response:
     """Store a successful answer for replay (a stream once it has ended well), else release."""
     if isinstance(response, StreamingResponse):
-        response.body_iterator = _recording(runtime, claim, call, response.body_iterator)
+        response.body_iterator = _recording(runtime, claim, stream_ok, response.body_iterator)
         return response
     if 200 <= response.status_code < 300:
         await _store(runtime, claim, response)
@@ -105,7 +122,7 @@ async def finish(
 async def _recording(
     runtime: Runtime,
     claim: idempotency.Claim,
-    call: Call,
+    stream_ok: StreamOk,
     body: AsyncIterable[str | bytes | memoryview],
 ) -> AsyncIterator[bytes]:
     chunks: list[bytes] = []
@@ -117,9 +134,7 @@ async def _recording(
             yield piece
         ended = True
     finally:
-        # ``call.status`` is set when the stream was metered: an upstream error mid-stream (sent
-        # as an error event) is not an answer to replay.
-        if ended and 200 <= call.status < 300:
+        if ended and stream_ok(chunks):
             stored = Response(b"".join(chunks), media_type="text/event-stream")
             await _store(runtime, claim, stored)
         else:

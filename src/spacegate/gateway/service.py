@@ -207,8 +207,7 @@ class Gateway:
                 self.meter.record(refusal_event(exc.attempt, exc))
             return exc.response()
         except _ChatTurn as turn:  # a copilot chat turn: the copilot makes its model calls
-            assert _turns is not None
-            return await _turns(self, request, turn.principal, turn.space_id, turn.body)
+            return await self._turn(request, turn)
         try:
             if call.idempotency_key is not None:
                 return await self._idempotent(request, call, body, stream)
@@ -230,7 +229,9 @@ class Gateway:
         """A call with ``Idempotency-Key``: replayed, refused, or made once and stored."""
         assert call.idempotency_key is not None
         try:
-            claim = await idempotent.begin(self.runtime, request, call, call.idempotency_key)
+            claim = await idempotent.begin(
+                self.runtime, request, call.principal, call.idempotency_key
+            )
         except idempotency.Replay as replay:
             return replay.response
         try:
@@ -239,7 +240,27 @@ class Gateway:
         except BaseException:
             await idempotent.release(self.runtime, claim)
             raise
-        return await idempotent.finish(self.runtime, claim, call, response)
+        return await idempotent.finish(self.runtime, claim, response, idempotent.call_ok(call))
+
+    async def _turn(self, request: Request, turn: _ChatTurn) -> Response:
+        """A copilot chat turn, with ``Idempotency-Key`` honoured as for any inference call:
+        a retry gets the stored answer without a second turn (nor a second bill)."""
+        assert _turns is not None
+        key = request.headers.get(idempotent.HEADER)
+        if key is None:
+            return await _turns(self, request, turn.principal, turn.space_id, turn.body)
+        try:
+            claim = await idempotent.begin(self.runtime, request, turn.principal, key)
+        except idempotency.Replay as replay:
+            return replay.response
+        except GatewayError as exc:
+            return exc.response()
+        try:
+            response = await _turns(self, request, turn.principal, turn.space_id, turn.body)
+        except BaseException:
+            await idempotent.release(self.runtime, claim)
+            raise
+        return await idempotent.finish(self.runtime, claim, response, idempotent.done_ok)
 
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float

@@ -1,7 +1,7 @@
 """copilot actions
 
 Revision ID: 0024
-Revises: 0017
+Revises: 0025
 Create Date: 2026-12-07 09:22:20.360748
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import spacegate.db.types
 
 revision: str = "0024"
-down_revision: str | None = "0017"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
