@@ -32,7 +32,8 @@ from spacegate.copilot.window import budget, window
 from spacegate.errors import AppError, NotFound
 from spacegate.gateway.errors import GatewayError
 from spacegate.gateway.inprocess import ModelClient, model_client
-from spacegate.gateway.service import Gateway, serve_chat_turns
+from spacegate.gateway.service import Gateway
+from spacegate.gateway.turn_hook import serve_chat_turns
 from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Chat, Expert

@@ -6,11 +6,10 @@ before the provider is contacted, and its usage is handed to the batched meter a
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from spacegate.auth.cache import PrincipalCache
 from spacegate.auth.principal import Principal
 from spacegate.auth.resolver import extract_key
 from spacegate.errors import Unauthorized
-from spacegate.gateway import idempotent, policy
+from spacegate.gateway import idempotent, policy, turn_hook
 from spacegate.gateway.balancer import Balancer
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
@@ -33,16 +32,15 @@ from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
 from spacegate.gateway.models_list import json, model_object
 from spacegate.gateway.naming import model_field, renamed
-from spacegate.gateway.providers import Endpoint, Upstream, send
+from spacegate.gateway.providers import Endpoint, send
 from spacegate.gateway.providers.base import (
-    DEFAULT_TIMEOUTS,
     ProviderResponse,
     ProviderStream,
-    Timeouts,
     Usage,
 )
-from spacegate.gateway.providers.errors import ProviderError, UpstreamRateLimited
+from spacegate.gateway.providers.errors import ProviderError
 from spacegate.gateway.refusals import Attempt, attempt_of, refusal_event
+from spacegate.gateway.targets import final_error, upstream_of
 from spacegate.kit import idempotency, metrics
 from spacegate.limits.service import LimitService
 from spacegate.runtime import Runtime
@@ -53,26 +51,6 @@ IN_PROCESS_PRINCIPAL = "spacegate.principal"
 OWNER = "spacegate"
 #: Keys Spacegate reads from ``metadata`` and does not forward upstream.
 _OWN_METADATA = ("purpose", "step_type", "tags", "type")
-
-
-#: Serves a call that is not a plain completion (seed 004's chat turns: ``copilot.turns``).
-TurnHandler = Callable[
-    ["Gateway", Request, Principal, uuid.UUID, dict[str, Any]], Awaitable[Response]
-]
-_turns: TurnHandler | None = None
-_turn_fields: frozenset[str] = frozenset()
-
-
-def serve_chat_turns(handler: TurnHandler, fields: frozenset[str]) -> None:
-    """Hand ``/v1/chat/completions`` calls whose body has any of ``fields`` to ``handler``,
-    once the caller and its space are known; every other call stays on the hot path."""
-    global _turns, _turn_fields
-    _turns, _turn_fields = handler, fields
-
-
-class _ChatTurn(Exception):
-    def __init__(self, principal: Principal, space_id: uuid.UUID, body: dict[str, Any]) -> None:
-        self.principal, self.space_id, self.body = principal, space_id, body
 
 
 @dataclass(slots=True)
@@ -206,8 +184,8 @@ class Gateway:
             if exc.attempt is not None:  # refused after authentication: logged
                 self.meter.record(refusal_event(exc.attempt, exc))
             return exc.response()
-        except _ChatTurn as turn:  # a copilot chat turn: the copilot makes its model calls
-            return await self._turn(request, turn)
+        except turn_hook.ChatTurn as turn:  # a copilot chat turn: the copilot makes its calls
+            return await turn_hook.serve(self, request, turn)
         try:
             if call.idempotency_key is not None:
                 return await self._idempotent(request, call, body, stream)
@@ -242,26 +220,6 @@ class Gateway:
             raise
         return await idempotent.finish(self.runtime, claim, response, idempotent.call_ok(call))
 
-    async def _turn(self, request: Request, turn: _ChatTurn) -> Response:
-        """A copilot chat turn, with ``Idempotency-Key`` honoured as for any inference call:
-        a retry gets the stored answer without a second turn (nor a second bill)."""
-        assert _turns is not None
-        key = request.headers.get(idempotent.HEADER)
-        if key is None:
-            return await _turns(self, request, turn.principal, turn.space_id, turn.body)
-        try:
-            claim = await idempotent.begin(self.runtime, request, turn.principal, key)
-        except idempotency.Replay as replay:
-            return replay.response
-        except GatewayError as exc:
-            return exc.response()
-        try:
-            response = await _turns(self, request, turn.principal, turn.space_id, turn.body)
-        except BaseException:
-            await idempotent.release(self.runtime, claim)
-            raise
-        return await idempotent.finish(self.runtime, claim, response, idempotent.done_ok)
-
     async def _admit(
         self, request: Request, endpoint: Endpoint, started: float
     ) -> tuple[Call, dict[str, Any], bool]:
@@ -286,12 +244,8 @@ class Gateway:
                 ) from None
             if not isinstance(body, dict):
                 raise invalid("The request body must be a JSON object.", code="invalid_json")
-            if (
-                _turns is not None
-                and endpoint == "chat.completions"
-                and not _turn_fields.isdisjoint(body)
-            ):
-                raise _ChatTurn(principal, space_id, body)
+            if endpoint == "chat.completions" and turn_hook.is_turn(body):
+                raise turn_hook.ChatTurn(principal, space_id, body)
             model = body.get("model")
             if model == "":  # SDKs always send a model: an empty one asks for the space's default
                 model = None
@@ -361,7 +315,7 @@ class Gateway:
             t0 = time.perf_counter()
             try:
                 result = await send(
-                    self.http, _upstream(target), call.endpoint, body, stream=stream
+                    self.http, upstream_of(target), call.endpoint, body, stream=stream
                 )
             except ProviderError as exc:
                 upstream_time += time.perf_counter() - t0
@@ -382,7 +336,7 @@ class Gateway:
                 media_type=result.media_type,
                 headers=_headers(call, f"{overhead_ms:.3f}"),
             )
-        err = _final_error(failures)
+        err = final_error(failures)
         overhead_ms = self._meter(call, None, err.status, None, upstream_time, stream, error=err)
         return err.response(_headers(call, f"{overhead_ms:.3f}"))
 
@@ -491,48 +445,6 @@ def _headers(call: Call, overhead_ms: str | None = None) -> dict[str, str]:
     if call.limits is not None:
         headers.update(call.limits.headers)
     return headers
-
-
-def _upstream(target: Target) -> Upstream:
-    seconds = target.config.get("timeout_seconds")
-    return Upstream(
-        protocol=target.protocol,  # type: ignore[arg-type]
-        base_url=target.base_url,
-        api_key=target.api_key,
-        upstream_model=target.upstream_model,
-        config=target.config,
-        timeouts=_timeouts(float(seconds)) if seconds else DEFAULT_TIMEOUTS,
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _timeouts(seconds: float) -> Timeouts:
-    """A connection's ``timeout_seconds``: the whole exchange (a stream included) ends by then,
-    and no single wait for bytes may be longer."""
-    return Timeouts(
-        connect=min(DEFAULT_TIMEOUTS.connect, seconds),
-        read=min(DEFAULT_TIMEOUTS.read, seconds),
-        total=seconds,
-    )
-
-
-def _final_error(failures: list[ProviderError]) -> ProviderError:
-    """What the client sees when no target answered."""
-    if failures and all(isinstance(f, UpstreamRateLimited) for f in failures):
-        waits = [
-            f.retry_after for f in failures if isinstance(f, UpstreamRateLimited) and f.retry_after
-        ]
-        best = failures[0]
-        if waits:
-            best.headers["Retry-After"] = str(max(1, int(min(waits) + 0.999)))
-        else:
-            best.headers.setdefault("Retry-After", "1")
-        return best
-    if failures and not failures[-1].retryable:
-        return failures[-1]
-    if any(f.status == 504 for f in failures):
-        return next(f for f in failures if f.status == 504)
-    return failures[-1] if failures else ProviderError("No upstream answered.")
 
 
 __all__ = ["OVERHEAD_HEADER", "Gateway", "ProviderResponse"]
