@@ -182,7 +182,10 @@ def _body_ops(app: FastAPI) -> list[tuple[Operation, set[str]]]:
         item = spec["paths"].get(op.path, {}).get(op.method.lower())
         if item is None or "requestBody" not in item or str(op) in OPEN_BODIES:
             continue
-        schema = item["requestBody"]["content"]["application/json"]["schema"]
+        content = item["requestBody"]["content"]
+        if "application/json" not in content:
+            continue  # a multipart upload: its only fields are the file parts it declares
+        schema = content["application/json"]["schema"]
         schema = components.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
         out.append((op, set(schema.get("properties", {}))))
     return out

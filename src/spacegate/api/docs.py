@@ -13,6 +13,8 @@ _DESCRIPTIONS = {
     404: "Not found (objects of other orgs are never visible).",
     409: "Conflict with the current state, or the same Idempotency-Key is still in flight.",
     410: "Gone: the invitation was used or has expired.",
+    413: "The uploaded file is larger than this server accepts.",
+    415: "The uploaded file's content is not a kind this resource reads.",
     503: "A dependency (the database) is unavailable; retry after `Retry-After` seconds.",
 }
 
