@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from spacegate.rag import files
@@ -76,7 +78,7 @@ def test_chunks_overlap_and_cover_everything() -> None:
     out = chunk([Section(" ".join(words), {"page": 2})], size=40, overlap=8)
     assert all(c.tokens <= 40 for c in out)
     assert [c.position for c in out] == list(range(len(out)))
-    for a, b in zip(out, out[1:], strict=False):
+    for a, b in itertools.pairwise(out):
         tail = a.content.split()[-8:]
         assert b.content.split()[:8] == tail
     seen = {w for c in out for w in c.content.split()}
