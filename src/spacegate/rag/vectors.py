@@ -5,10 +5,13 @@ The same storage serves SQLite and PostgreSQL: no extension is needed on either.
 from __future__ import annotations
 
 import uuid
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.models import DatasetChunk
@@ -26,36 +29,66 @@ def unit(vector: Sequence[float]) -> np.ndarray:
     return v / norm if norm > 0 else v
 
 
-def top(
-    query: np.ndarray, ids: list[uuid.UUID], blobs: list[bytes], k: int
-) -> list[tuple[uuid.UUID, float]]:
-    """The ``k`` best (id, cosine) of the stored vectors; vectors of another size are skipped."""
-    dim = query.shape[0]
-    keep = [i for i, b in enumerate(blobs) if len(b) == dim * 4]
-    if not keep:
-        return []
-    matrix = np.frombuffer(b"".join(blobs[i] for i in keep), dtype=np.float32).reshape(
-        len(keep), dim
+@dataclass
+class _Matrix:
+    fingerprint: tuple[int, Any]
+    ids: list[uuid.UUID]
+    matrix: np.ndarray
+
+
+#: (dataset, model) -> its vectors as one matrix, while its fingerprint holds. The fingerprint
+#: (row count, newest chunk's time) changes with every write: chunks are only ever inserted
+#: (stamped now) or deleted, never updated, so another replica's writes are seen too.
+_CACHE: OrderedDict[tuple[uuid.UUID, str], _Matrix] = OrderedDict()
+CACHE_ENTRIES = 32
+
+
+def _scope(dataset_id: uuid.UUID, model: str) -> tuple[Any, ...]:
+    return (
+        DatasetChunk.dataset_id == dataset_id,
+        DatasetChunk.embedding_model == model,
+        DatasetChunk.embedding.is_not(None),
     )
-    scores = matrix @ query
-    k = min(k, len(keep))
-    best = np.argpartition(-scores, k - 1)[:k]
-    best = best[np.argsort(-scores[best])]
-    return [(ids[keep[i]], float(scores[i])) for i in best]
+
+
+async def _matrix(session: AsyncSession, dataset_id: uuid.UUID, model: str) -> _Matrix | None:
+    where = _scope(dataset_id, model)
+    count, last = (
+        await session.execute(select(func.count(), func.max(DatasetChunk.created_at)).where(*where))
+    ).one()
+    fingerprint = (int(count or 0), last)
+    key = (dataset_id, model)
+    cached = _CACHE.get(key)
+    if cached is not None and cached.fingerprint == fingerprint:
+        _CACHE.move_to_end(key)
+        return cached
+    if not count:
+        _CACHE.pop(key, None)
+        return None
+    found = await session.execute(select(DatasetChunk.id, DatasetChunk.embedding).where(*where))
+    rows: list[tuple[uuid.UUID, bytes]] = [(i, bytes(e or b"")) for i, e in found.all()]
+    size = Counter(len(e) for _, e in rows).most_common(1)[0][0]  # other sizes are left out
+    kept = [(i, e) for i, e in rows if len(e) == size]
+    matrix = np.frombuffer(b"".join(e for _, e in kept), dtype=np.float32).reshape(
+        len(kept), size // 4
+    )
+    made = _Matrix(fingerprint, [i for i, _ in kept], matrix)
+    _CACHE[key] = made
+    while len(_CACHE) > CACHE_ENTRIES:
+        _CACHE.popitem(last=False)
+    return made
 
 
 async def search(
     session: AsyncSession, dataset_id: uuid.UUID, model: str, query: Sequence[float], k: int
 ) -> list[tuple[uuid.UUID, float]]:
-    rows = (
-        await session.execute(
-            select(DatasetChunk.id, DatasetChunk.embedding).where(
-                DatasetChunk.dataset_id == dataset_id,
-                DatasetChunk.embedding_model == model,
-                DatasetChunk.embedding.is_not(None),
-            )
-        )
-    ).all()
-    if not rows:
+    """The ``k`` nearest chunks by cosine, scanned exactly over the dataset's vectors."""
+    found = await _matrix(session, dataset_id, model)
+    q = unit(query)
+    if found is None or found.matrix.shape[1] != q.shape[0]:
         return []
-    return top(unit(query), [r[0] for r in rows], [bytes(r[1] or b"") for r in rows], k)
+    scores = found.matrix @ q
+    k = min(k, len(found.ids))
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [(found.ids[i], float(scores[i])) for i in best]

@@ -177,7 +177,11 @@ async def create_dataset(
 
 
 @both(
-    router, "PATCH", "/{name}", summary="Update dataset", responses=errors(*AUTHED, 400, 404, 409)
+    router,
+    "PATCH",
+    "/{name:dataset_name}",
+    summary="Update dataset",
+    responses=errors(*AUTHED, 400, 404, 409),
 )
 async def update_dataset(
     name: Name,
@@ -217,7 +221,13 @@ async def search(
     return SearchResponse(query=body.query, documents=[SearchHit.model_validate(h) for h in hits])
 
 
-@both(router, "DELETE", "/{name}", summary="Delete dataset", responses=errors(*AUTHED, 404))
+@both(
+    router,
+    "DELETE",
+    "/{name:dataset_name}",
+    summary="Delete dataset",
+    responses=errors(*AUTHED, 404),
+)
 async def delete_dataset(
     name: Name, session: SessionDep, scope: SpaceScopeDep, cursors: CursorsDep, runtime: RuntimeDep
 ) -> IdResponse:

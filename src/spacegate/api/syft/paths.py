@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.convertors import Convertor, register_url_convertor
 
 
 def both(router: APIRouter, method: str, path: str, **kw: Any) -> Callable[[Any], Any]:
@@ -19,3 +20,19 @@ def both(router: APIRouter, method: str, path: str, **kw: Any) -> Callable[[Any]
         return fn
 
     return register
+
+
+class DatasetName(Convertor[str]):
+    """A dataset name in a path, never ``types``: ``/api/v1/datasets/types/`` is the types
+    list, so other methods on it answer 405 rather than look for a dataset called so."""
+
+    regex = r"(?!types(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("dataset_name", DatasetName())
