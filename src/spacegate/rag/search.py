@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.gateway.inprocess import ModelClient
@@ -106,12 +106,15 @@ async def search_dataset(
     }
     near: dict[tuple[uuid.UUID, int], str] = {}
     if wanted:
+        # Two plain IN lists use the (document_id, position) index on both databases; the few
+        # extra pairs they match are dropped here.
         found = await session.execute(
             select(DatasetChunk.document_id, DatasetChunk.position, DatasetChunk.content).where(
-                tuple_(DatasetChunk.document_id, DatasetChunk.position).in_(list(wanted))
+                DatasetChunk.document_id.in_(sorted({d for d, _ in wanted})),
+                DatasetChunk.position.in_(sorted({p for _, p in wanted})),
             )
         )
-        near = {(d, p): text for d, p, text in found.all()}
+        near = {(d, p): text for d, p, text in found.all() if (d, p) in wanted}
     hits = []
     for chunk_id, score in ranked:
         c = rows.get(chunk_id)
