@@ -2,12 +2,16 @@
 
 On each database (embedded SQLite; PostgreSQL when ``BENCH_POSTGRES_URL`` or
 ``SPACEGATE_TEST_POSTGRES_URL`` names a server, on a fresh database dropped afterwards): one
-dataset grows in documents of ``CHUNKS_PER_DOC`` chunks, each chunk with a 384-dimension
+dataset grows in documents of 500 chunks (64 estimated tokens each), each with a 384-dimension
 vector (MiniLM's size). Ingestion runs the job's own code — chunking and the one-transaction
 replace of a document's chunks (FTS5 triggers / tsvector included) — with the embeddings made
 beforehand (embedding excluded, as the model's time is the provider's). Search runs
 ``rag.search.rank`` (lexical, exact vector scan, hybrid) with the query vector given (no
-model call), then loads the hits and their neighbours as ``search_dataset`` does.
+model call), then loads the hits and their neighbours as ``search_dataset`` does (limit 10).
+Queries are 4 words drawn like the text (Zipf, s = 1.3, over 5,000 words), so nearly every
+query holds a term found in most chunks: the worst case for lexical ranking, which scores
+every chunk that matches. p50 over ``BENCH_RAG_QUERIES`` queries (default 20; the first, which
+warms caches, is not counted).
 """
 
 from __future__ import annotations
