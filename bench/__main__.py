@@ -1,7 +1,8 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
-``--only refusals`` or ``--only factory`` runs one of them (``limits-instructions`` needs Valgrind;
+``--only refusals``, ``--only factory`` or ``--only rag`` runs one of them
+(``limits-instructions`` needs Valgrind;
 without it, it says so and is skipped).
 """
 
@@ -51,6 +52,12 @@ def _factory() -> str:
     return run_factory_bench()
 
 
+def _rag() -> str:
+    from bench.rag import run_rag_bench
+
+    return run_rag_bench()
+
+
 BENCHES: dict[str, Callable[[], str]] = {
     "control-plane": _control_plane,
     "gateway": _gateway,
@@ -58,6 +65,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "limits-instructions": _limits_instructions,
     "refusals": _refusals,
     "factory": _factory,
+    "rag": _rag,
 }
 
 

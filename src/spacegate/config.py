@@ -64,12 +64,23 @@ class Settings(BaseSettings):
     #: A running job's claim lasts this long and is renewed while its worker lives; a worker
     #: that died (``kill -9``) loses it after this, and another worker resumes the job.
     job_lease_seconds: float = Field(default=30.0, gt=0)
+    #: Server folders a ``local_file`` dataset may read (comma separated); none by default.
+    dataset_roots: Annotated[list[Path], NoDecode] = []
+    #: Largest file an upload into a dataset may be.
+    dataset_upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("dataset_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
         return value
 
     @field_validator("org_rate_limit")

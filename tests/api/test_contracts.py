@@ -137,7 +137,9 @@ async def test_every_documented_route_is_a_real_route(
     # A route may constrain a parameter (``{logical_model_id:path}``); OpenAPI names it plainly.
     routes = {re.sub(r"\{(\w+):[^}]+\}", r"{\1}", op.path) for op in operations(app)}
     assert set(spec["paths"]) <= routes
-    assert {p for p in routes if p not in PUBLIC} <= set(spec["paths"])
+    # Seed 003 serves each path with and without its trailing slash; the docs show one form.
+    documented = {p.rstrip("/") for p in spec["paths"]}
+    assert {p for p in routes if p not in PUBLIC and p.rstrip("/") not in documented} == set()
 
 
 @pytest.mark.parametrize(

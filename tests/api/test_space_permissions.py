@@ -20,6 +20,7 @@ async def test_every_space_scoped_route_needs_its_permission(
     app: FastAPI, client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx
 ) -> None:
     objects = await isolation.make_objects(client, runtime, org)
+    await isolation.lift_rate_limit(client, org)
     key, _ = await make_key(client, org, space_id=objects.space_id, permissions=["spaces:get"])
     ops = [op for op in space_scoped(app) if not isolation.unknown_params(op)]
     assert ops

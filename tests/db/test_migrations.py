@@ -9,11 +9,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from spacegate.db.base import Base
+from spacegate.db.unmapped import include_object
 from spacegate.runtime import Runtime
 
 
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -280,7 +280,8 @@ async def embeddings(call: Call) -> Response:
     dimensions = call.body.get("dimensions") or 8
     data = []
     for i, item in enumerate(inputs):
-        vector = _vector(str(item), dimensions)
+        embedder = call.fake.embedder
+        vector = embedder(str(item)) if embedder is not None else _vector(str(item), dimensions)
         encoded: Any = vector
         if call.body.get("encoding_format") == "base64":
             encoded = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()

@@ -85,6 +85,9 @@ class FakeProvider:
     #: Scripted chat answers: given a request body, the assistant's text, or None to echo.
     #: Tests of features that read model output (guards, routers, JSON answers) set it.
     responder: Callable[[dict[str, Any]], str | None] | None = None
+    #: Scripted embeddings: given an input text, its vector (None: a hash of the text).
+    #: Tests of search quality set one whose vectors mean something.
+    embedder: Callable[[str], list[float]] | None = None
     redirect_hits: int = 0
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None

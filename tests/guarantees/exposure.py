@@ -58,6 +58,10 @@ class Scanner:
     async def hook(self, response: httpx.Response) -> None:
         """An httpx ``response`` event hook (async clients)."""
         await response.aread()
+        try:
+            response.request.content  # noqa: B018
+        except httpx.RequestNotRead:  # a streamed body (multipart upload) was sent
+            await response.request.aread()
         self.scan_httpx(response)
 
     def scan_httpx(self, response: httpx.Response) -> None:

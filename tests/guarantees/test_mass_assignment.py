@@ -136,6 +136,8 @@ VALID: dict[str, Callable[[Ctx], Awaitable[dict[str, Any]]]] = {
 
 #: Bodies that are not JSON objects, and why no field of theirs can name a server-owned value.
 NON_JSON_BODIES = {
+    "POST /api/v1/datasets/{name}/documents": "multipart `file` only: the document row is the "
+    "server's, made from the file (tests/rag/test_documents.py)",
     "POST /v1/personas/upload": "multipart files only: a file's columns other than name, "
     "birthdate and notes land in the persona's `data`, never on a server-owned column "
     "(tests/copilot/test_persona_import.py)",

@@ -14,6 +14,8 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state, or the same Idempotency-Key is still in flight.",
     402: "A budget of the space or the model is exhausted (a model call was refused).",
     410: "Gone: the invitation (or upload token) was used or has expired.",
+    413: "The uploaded file is larger than this server accepts.",
+    415: "The uploaded file's content is not a kind this resource reads.",
     429: "Rate limited; retry after `Retry-After` seconds.",
     502: "The model failed, or answered something that does not fit the expected schema.",
     504: "The model did not answer in time.",

@@ -12,6 +12,9 @@ from spacegate.models.cluster import Cluster
 from spacegate.models.connector import Connector
 from spacegate.models.copilot_settings import CopilotSettings
 from spacegate.models.data_model import DataModel
+from spacegate.models.dataset import Dataset
+from spacegate.models.dataset_chunk import DatasetChunk
+from spacegate.models.dataset_document import DatasetDocument
 from spacegate.models.entitlement import Entitlement
 from spacegate.models.evaluation import Evaluation
 from spacegate.models.expert import Expert
@@ -47,6 +50,9 @@ __all__ = [
     "Connector",
     "CopilotSettings",
     "DataModel",
+    "Dataset",
+    "DatasetChunk",
+    "DatasetDocument",
     "Entitlement",
     "Evaluation",
     "Expert",

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from spacegate.api.syft import datasets, documents, ingestion
+
+routers: list[APIRouter] = [datasets.router, documents.router, ingestion.router]

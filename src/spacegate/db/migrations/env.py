@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 import spacegate.models  # noqa: F401  (registers every table)
 from spacegate.db.base import Base
 from spacegate.db.engine import create_engine
+from spacegate.db.unmapped import include_object
 
 target_metadata = Base.metadata
 
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
