@@ -17,6 +17,7 @@ from spacegate.config import Settings
 from spacegate.main import create_app
 from tests.factories import OrgCtx, make_org, make_space
 from tests.fakes.provider import FakeProvider
+from tests.jobs.hold import jobs_held
 
 EMBED = "embedder"
 OTHER = "other-embedder"
@@ -33,6 +34,14 @@ async def local_app(settings: Settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings.model_copy(update={"allow_private_networks": True}))
     async with app.router.lifespan_context(app):
         yield app
+
+
+@pytest.fixture(autouse=True)
+async def _only_this_apps_runner(local_app: FastAPI) -> AsyncIterator[None]:
+    """The suite's other apps share the database but may not reach the fake provider on
+    loopback: only this app's runner takes the ingestion jobs here."""
+    async with jobs_held(keep=local_app.state.jobs):
+        yield
 
 
 @pytest.fixture
