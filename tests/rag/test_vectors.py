@@ -184,3 +184,33 @@ async def test_hybrid_recall_beats_lexical_and_vector_alone(
     assert recall["auto"] > recall["lexical"]
     assert recall["auto"] > recall["vector"]
     assert recall["auto"] >= 0.9
+
+
+async def test_kept_vectors_follow_every_write(
+    local_app: FastAPI, http: httpx.AsyncClient, caller: Caller, fake: FakeProvider
+) -> None:
+    fake.embedder = labelled.embed
+    ds = await make_dataset(http, caller, "fresh", embedding_model=EMBED)
+
+    async def top(query: str) -> list[str]:
+        runtime = local_app.state.runtime
+        async with runtime.read_sessions() as s:
+            dataset = await s.get(Dataset, uuid.UUID(ds["id"]))
+            assert dataset is not None
+            key_id = await s.scalar(
+                select(ApiKey.id).where(ApiKey.org_id == uuid.UUID(caller.org.org_id))
+            )
+            principal = await resolve_key_id(runtime, key_id)
+            models = model_client(local_app.state.gateway, principal, uuid.UUID(caller.space_id))
+            hits = await search.search_dataset(s, dataset, query, limit=3, models=models)
+            return [str(h.metadata["filename"]) for h in hits]
+
+    car = (await upload(http, caller, "fresh", "car.txt", labelled.CORPUS["car"].encode())).json()
+    await settled(http, caller, ds["id"])
+    assert await top("automobile servicing") == ["car.txt"]
+    await upload(http, caller, "fresh", "coffee.txt", labelled.CORPUS["coffee"].encode())
+    await settled(http, caller, ds["id"])
+    assert (await top("espresso appliance"))[0] == "coffee.txt"
+    r = await http.delete(f"/api/v1/datasets/fresh/documents/{car['id']}", headers=caller.headers)
+    assert r.status_code == 200
+    assert "car.txt" not in await top("automobile servicing")

@@ -40,7 +40,8 @@ class _Matrix:
 #: (row count, newest chunk's time) changes with every write: chunks are only ever inserted
 #: (stamped now) or deleted, never updated, so another replica's writes are seen too.
 _CACHE: OrderedDict[tuple[uuid.UUID, str], _Matrix] = OrderedDict()
-CACHE_ENTRIES = 32
+#: The most bytes of vectors kept across datasets (the least recently searched go first).
+CACHE_BYTES = 512 * 1024 * 1024
 
 
 def _scope(dataset_id: uuid.UUID, model: str) -> tuple[Any, ...]:
@@ -73,8 +74,9 @@ async def _matrix(session: AsyncSession, dataset_id: uuid.UUID, model: str) -> _
         len(kept), size // 4
     )
     made = _Matrix(fingerprint, [i for i, _ in kept], matrix)
+    _CACHE.pop(key, None)
     _CACHE[key] = made
-    while len(_CACHE) > CACHE_ENTRIES:
+    while len(_CACHE) > 1 and sum(m.matrix.nbytes for m in _CACHE.values()) > CACHE_BYTES:
         _CACHE.popitem(last=False)
     return made
 
