@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from spacegate.api.schemas import _has_nul as has_nul
 from spacegate.audit.recorder import set_actor
 from spacegate.auth.principal import Principal
 from spacegate.auth.scope import SpaceScope
-from spacegate.copilot import guard, router
+from spacegate.copilot import guard, retrieval, router
 from spacegate.copilot.chats import NAME_LENGTH, ChatService, chat_name, text_of
 from spacegate.copilot.experts import ExpertService
 from spacegate.copilot.settings import CopilotSettingsService, Effective
@@ -110,6 +111,8 @@ class Turn:
     router: dict[str, Any] = field(default_factory=dict)
     expert: Expert | None = None
     sent: list[dict[str, Any]] = field(default_factory=list)
+    #: Passages retrieved from the expert's datasets for this turn (``copilot.retrieval``).
+    passages: list[dict[str, Any]] = field(default_factory=list)
 
     def last_user_text(self) -> str:
         for m in reversed(self.new):
@@ -154,6 +157,7 @@ async def handle(
     try:
         turn = await prepare(gateway, SpaceScope(principal, space_id), wanted)
         await guard_and_route(turn)
+        await retrieval.retrieve(gateway.runtime, turn)
         if wanted.stream:
             return await stream_turn(gateway, turn, rid)
         if turn.guard and not turn.guard["safe"]:
@@ -260,21 +264,24 @@ async def guard_and_route(turn: Turn) -> None:
         )
 
 
-def system_messages(expert: Expert | None, routed_to_discovering: bool) -> list[dict[str, Any]]:
+def system_messages(
+    expert: Expert | None,
+    routed_to_discovering: bool,
+    passages: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
     if expert is None:
         return [{"role": "system", "content": _DISCOVERING_PROMPT}] if routed_to_discovering else []
     parts = [expert.context.strip()] if expert.context.strip() else []
-    for item in expert.file_context or []:
-        if item.get("text"):
-            title = item.get("name") or "Reference"
-            parts.append(f"## {title}\n{item['text']}")
+    for item in [*(i for i in expert.file_context or [] if i.get("text")), *passages]:
+        title = item.get("name") or "Reference"
+        parts.append(f"## {title}\n{item['text']}")
     return [{"role": "system", "content": "\n\n".join(parts)}] if parts else []
 
 
 def answer_body(turn: Turn) -> dict[str, Any]:
     """The answer call: the expert's system text, the history window, OpenAI's own fields."""
     wanted = turn.request
-    system = system_messages(turn.expert, bool(turn.router))
+    system = system_messages(turn.expert, bool(turn.router), turn.passages)
     room = budget(
         turn.context_window,
         max_tokens=turn.max_tokens,
