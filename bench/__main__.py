@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
-``--only refusals``, ``--only factory`` or ``--only rag`` runs one of them
+``--only refusals``, ``--only factory``, ``--only rag`` or ``--only turn-check`` runs one of them
 (``limits-instructions`` needs Valgrind;
 without it, it says so and is skipped).
 """
@@ -58,6 +58,12 @@ def _rag() -> str:
     return run_rag_bench()
 
 
+def _turn_check() -> str:
+    from bench.turn_check import run_turn_check_bench
+
+    return run_turn_check_bench()
+
+
 BENCHES: dict[str, Callable[[], str]] = {
     "control-plane": _control_plane,
     "gateway": _gateway,
@@ -66,6 +72,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "refusals": _refusals,
     "factory": _factory,
     "rag": _rag,
+    "turn-check": _turn_check,
 }
 
 
