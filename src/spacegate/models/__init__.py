@@ -20,9 +20,13 @@ from spacegate.models.job import Job
 from spacegate.models.model_target import ModelTarget
 from spacegate.models.org import Org
 from spacegate.models.provider_connection import ProviderConnection
+from spacegate.models.rag_endpoint import RagEndpoint
+from spacegate.models.rag_policy import RagPolicy
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
+from spacegate.models.syft_model import SyftModel
+from spacegate.models.syft_settings import SyftSettings
 from spacegate.models.training import Training
 from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
@@ -51,9 +55,13 @@ __all__ = [
     "ModelTarget",
     "Org",
     "ProviderConnection",
+    "RagEndpoint",
+    "RagPolicy",
     "RegisteredModel",
     "Space",
     "SpaceMember",
+    "SyftModel",
+    "SyftSettings",
     "Training",
     "UsageLedgerEntry",
     "User",

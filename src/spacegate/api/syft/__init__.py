@@ -4,4 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from spacegate.api.syft import endpoints, models, policies, settings
+
+routers: list[APIRouter] = [
+    models.router,
+    endpoints.router,
+    endpoints.catalogue_router,
+    policies.router,
+    settings.router,
+]
