@@ -103,8 +103,7 @@ async def test_configuration_needs_an_api_key(caller: Caller) -> None:
 
 
 async def test_types(caller: Caller) -> None:
-    r = await caller.http.get("/api/v1/models/types/", headers=caller.org.headers)
+    r = await caller.http.get("/api/v1/model-types/", headers=caller.org.headers)
     assert r.status_code == 200, r.text
     assert [t["name"] for t in r.json()] == ["openai"]
-    r = await caller.http.get("/api/v1/models/types/openai/schema", headers=caller.org.headers)
-    assert "api_key" in r.json()["properties"]
+    assert "api_key" in r.json()[0]["config_schema"]["properties"]

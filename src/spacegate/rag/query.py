@@ -94,7 +94,7 @@ async def prepare(
             gateway,
             scope.principal,
             scope.space_id,
-            purpose=f"endpoint:{ep.slug}",
+            purpose=ep.slug,
             correlation_id=str(uuid7()),
         ),
     )

@@ -7,9 +7,11 @@ from fastapi import APIRouter
 from spacegate.api.syft import endpoints, models, policies, settings
 
 routers: list[APIRouter] = [
+    models.types_router,
     models.router,
     endpoints.router,
     endpoints.catalogue_router,
+    policies.types_router,
     policies.router,
     settings.router,
 ]

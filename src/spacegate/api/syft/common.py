@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.schemas import ErrorResponse
 
 _MORE = {
-    422: "Validation error: the field and what is wrong with it.",
     429: "Rate limited by a policy: retry after `Retry-After` seconds.",
     501: "This server has no dataset search yet.",
     502: "The model failed or answered something unusable.",
@@ -29,12 +29,20 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 def route(
     router: APIRouter, method: str, path: str, **kw: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Seed 003 answers with and without the trailing slash; the docs show one."""
+    """Seed 003 answers with and without the trailing slash (both documented)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        variants = [("/", True), ("", False)] if path == "" else [(path, True), (path + "/", False)]
-        for p, shown in variants:
-            router.add_api_route(p, fn, methods=[method], include_in_schema=shown, **kw)
+        for p in ("/", "") if path == "" else (path, path + "/"):
+            router.add_api_route(p, fn, methods=[method], **kw)
         return fn
 
     return register
+
+
+def document_every_path(router: APIRouter) -> APIRouter:
+    """``crud_router`` documents one of the two spellings of each path; the route table test
+    wants every served path in the docs, so show the other too."""
+    for r in router.routes:
+        if isinstance(r, APIRoute):
+            r.include_in_schema = True
+    return router

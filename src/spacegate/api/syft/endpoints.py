@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import RequestModel, ResponseModel
-from spacegate.api.syft.common import responses, route
+from spacegate.api.syft.common import document_every_path, responses, route
 from spacegate.api.syft.query import router as query_router
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScopeDep
@@ -44,7 +44,7 @@ class EndpointCreate(RequestModel):
         description="`raw`: the dataset's search only; `summary`: the model only; `both`: the "
         "model answers from the top references, citing their ids.",
     )
-    published: bool = False
+    published: StrictBool = False
     tags: Tags = ""
 
 
@@ -56,7 +56,7 @@ class EndpointUpdate(RequestModel):
     dataset_id: uuid.UUID | None = None
     model_id: uuid.UUID | None = None
     response_type: ResponseType | None = None
-    published: bool | None = None
+    published: StrictBool | None = None
     tags: Tags | None = None
 
 
@@ -179,6 +179,7 @@ crud_router(
     to_read=to_read,
     router=router,
 )
+document_every_path(router)
 router.include_router(query_router)
 
 catalogue_router = APIRouter(

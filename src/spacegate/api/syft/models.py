@@ -13,7 +13,8 @@ from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.platform.providers import ProviderEdgeDep
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import RequestModel, ResponseModel
-from spacegate.api.syft.common import responses, route
+from spacegate.api.syft.common import document_every_path, responses, route
+from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag.syft_models import DEFAULT_BASE_URL, DEFAULT_MODEL, SyftModelService
 from spacegate.resources.router import crud_router
@@ -114,24 +115,16 @@ OPENAI = ModelType(
 )
 
 router = APIRouter(prefix="/api/v1/models", tags=["syft models"], route_class=UnitOfWorkRoute)
+#: Beside the models (under them, ``types`` would be read as a model's name).
+types_router = APIRouter(
+    prefix="/api/v1/model-types", tags=["syft models"], route_class=UnitOfWorkRoute
+)
 NameKey = Annotated[str, Path(alias="name", description="Model name")]
 
 
-@route(router, "GET", "/types", summary="List model types", responses=responses())
-async def list_types() -> list[ModelType]:
+@route(types_router, "GET", "", summary="List model types", responses=responses())
+async def list_types(_caller: PrincipalDep) -> list[ModelType]:
     return [OPENAI]
-
-
-@route(router, "GET", "/types/{dtype}", summary="Get a model type", responses=responses(404))
-async def get_type(dtype: Literal["openai"]) -> ModelType:
-    return OPENAI
-
-
-@route(
-    router, "GET", "/types/{dtype}/schema", summary="Model type schema", responses=responses(404)
-)
-async def get_type_schema(dtype: Literal["openai"]) -> dict[str, Any]:
-    return OPENAI.config_schema
 
 
 @route(
@@ -140,7 +133,7 @@ async def get_type_schema(dtype: Literal["openai"]) -> dict[str, Any]:
     "",
     status_code=201,
     summary="Create model",
-    responses=responses(400, 404, 409, 422),
+    responses=responses(400, 404, 409),
 )
 async def create_model(
     body: SyftModelCreate,
@@ -153,7 +146,7 @@ async def create_model(
     return to_read(await svc.create(body.model_dump(exclude_unset=False)))
 
 
-@route(router, "PATCH", "/{name}", summary="Update model", responses=responses(400, 404, 409, 422))
+@route(router, "PATCH", "/{name}", summary="Update model", responses=responses(400, 404, 409))
 async def update_model(
     name: NameKey,
     body: SyftModelUpdate,
@@ -181,3 +174,4 @@ crud_router(
     to_read=to_read,
     router=router,
 )
+document_every_path(router)

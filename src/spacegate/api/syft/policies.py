@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.schemas import RequestModel, ResponseModel
-from spacegate.api.syft.common import responses, route
+from spacegate.api.syft.common import document_every_path, responses, route
+from spacegate.auth.dependencies import PrincipalDep
 from spacegate.rag.policies.service import PolicyService
-from spacegate.rag.policies.types import TYPES, policy_type
+from spacegate.rag.policies.types import TYPES
 from spacegate.resources.router import crud_router
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -25,7 +26,7 @@ class PolicyCreate(RequestModel):
     policy_type: TypeName
     configuration: dict[str, Any] = Field(
         default_factory=dict,
-        description="Checked against the type's schema (`/types/{name}/schema`).",
+        description="Checked against the type's `config_schema` (`/api/v1/policy-types/`).",
     )
     endpoint_id: uuid.UUID
 
@@ -61,24 +62,15 @@ class PolicyTypeRead(BaseModel):
 
 
 router = APIRouter(prefix="/api/v1/policies", tags=["syft policies"], route_class=UnitOfWorkRoute)
-TypeKey = Annotated[str, Path(description="Policy type name")]
-
-
-@route(router, "GET", "/types", summary="List policy types", responses=responses())
-async def list_policy_types() -> list[PolicyTypeRead]:
-    return [PolicyTypeRead(**t.wire()) for t in TYPES.values()]
-
-
-@route(router, "GET", "/types/{name}", summary="Get a policy type", responses=responses(404))
-async def get_policy_type(name: TypeKey) -> PolicyTypeRead:
-    return PolicyTypeRead(**policy_type(name).wire())
-
-
-@route(
-    router, "GET", "/types/{name}/schema", summary="Policy type schema", responses=responses(404)
+#: Beside the policies (under them, ``types`` would be read as a policy id).
+types_router = APIRouter(
+    prefix="/api/v1/policy-types", tags=["syft policies"], route_class=UnitOfWorkRoute
 )
-async def get_policy_type_schema(name: TypeKey) -> dict[str, Any]:
-    return policy_type(name).config.model_json_schema()
+
+
+@route(types_router, "GET", "", summary="List policy types", responses=responses())
+async def list_policy_types(_caller: PrincipalDep) -> list[PolicyTypeRead]:
+    return [PolicyTypeRead(**t.wire()) for t in TYPES.values()]
 
 
 crud_router(
@@ -92,3 +84,4 @@ crud_router(
     trailing_slash=True,
     router=router,
 )
+document_every_path(router)

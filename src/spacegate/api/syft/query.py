@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from spacegate.api.deps import SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
@@ -31,7 +31,7 @@ class QueryRequest(RequestModel):
     )
     similarity_threshold: float = Field(default=0.5, ge=0, le=1)
     limit: int = Field(default=5, ge=1, le=100, description="References to retrieve.")
-    include_metadata: bool = True
+    include_metadata: StrictBool = True
     max_tokens: int | None = Field(default=100, ge=1, le=1_000_000)
     temperature: float | None = Field(default=0.7, ge=0, le=2)
     stop_sequences: (
@@ -39,7 +39,7 @@ class QueryRequest(RequestModel):
     ) = Field(default=None, max_length=4)
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
-    stream: bool = False
+    stream: StrictBool = False
     extras: dict[str, Any] = Field(default_factory=dict, description="Accepted and ignored.")
 
 
@@ -104,7 +104,7 @@ router = APIRouter(route_class=UnitOfWorkRoute)
     description="With `stream: true` the answer comes as server-sent events: `references`, "
     "`delta`s, then `summary` (with `policy_metadata`), then `[DONE]`.",
     responses={
-        **responses(404, 422, 429, 501, 502),
+        **responses(404, 429, 501, 502),
         200: {"content": {"text/event-stream": {}}},
     },
     response_model=QueryResponse,

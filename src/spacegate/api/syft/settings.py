@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from spacegate.api.deps import SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
@@ -46,7 +46,7 @@ class SettingsRead(BaseModel):
 
 class SettingsUpdate(RequestModel):
     public_url: PublicUrl | None = None
-    catalogue_enabled: bool | None = None
+    catalogue_enabled: StrictBool | None = None
 
 
 class PublicUrlRead(BaseModel):
@@ -78,7 +78,7 @@ async def get_settings(
     return _read(request, await SyftSettingsService(session, principal).read())
 
 
-@route(router, "PATCH", "", summary="Update settings", responses=responses(422))
+@route(router, "PATCH", "", summary="Update settings", responses=responses())
 async def update_settings(
     body: SettingsUpdate, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> SettingsRead:
@@ -92,7 +92,7 @@ async def get_public_url(session: SessionDep, principal: PrincipalDep) -> Public
     return PublicUrlRead(public_url=values["public_url"])
 
 
-@route(router, "PATCH", "/public-url", summary="Set the public URL", responses=responses(422))
+@route(router, "PATCH", "/public-url", summary="Set the public URL", responses=responses())
 async def set_public_url(
     body: PublicUrlUpdate, session: SessionDep, principal: PrincipalDep
 ) -> PublicUrlRead:

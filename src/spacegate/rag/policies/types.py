@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StrictBool, StringConstraints, ValidationError, model_validator
 
 from spacegate.api.schemas import RequestModel
 from spacegate.errors import NotFound, Unprocessable
@@ -71,7 +71,7 @@ class PiiFilterConfig(RequestModel):
         description="The answer, the references and/or the question (masked before search "
         "and the model see it).",
     )
-    detect_names: bool = Field(
+    detect_names: StrictBool = Field(
         default=False,
         description="Also ask the endpoint's model for people's names (`[NAME]`); "
         "metered like the answer.",
