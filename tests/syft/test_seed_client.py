@@ -22,7 +22,7 @@ class SyftSpaceClient:  # verbatim from the seed page
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def create_dataset(self, name: str, dtype: str, config: dict):  # type: ignore[no-untyped-def, type-arg]
-        response = requests.post(
+        response = requests.post(  # noqa: S113  (the seed's code, as written)
             f"{self.base_url}/api/v1/datasets/",
             json={"name": name, "dtype": dtype, "configuration": config},
             headers=self.headers,
@@ -39,20 +39,23 @@ class EndpointsClient(SyftSpaceClient):
             f"{self.base_url}/api/v1/models/",
             json={"name": name, "dtype": dtype, "configuration": config},
             headers=self.headers,
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
 
     def create_endpoint(self, **fields: Any) -> Any:
         response = requests.post(
-            f"{self.base_url}/api/v1/endpoints/", json=fields, headers=self.headers
+            f"{self.base_url}/api/v1/endpoints/", json=fields, headers=self.headers, timeout=30
         )
         response.raise_for_status()
         return response.json()
 
     def list_endpoints(self, skip: int = 0, limit: int = 50) -> Any:
         response = requests.get(
-            f"{self.base_url}/api/v1/endpoints/?skip={skip}&limit={limit}", headers=self.headers
+            f"{self.base_url}/api/v1/endpoints/?skip={skip}&limit={limit}",
+            headers=self.headers,
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
@@ -62,6 +65,7 @@ class EndpointsClient(SyftSpaceClient):
             f"{self.base_url}/api/v1/endpoints/{slug}/query",
             json={"messages": messages},
             headers=self.headers,
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
@@ -86,6 +90,7 @@ async def test_seed_client(caller: Caller, live: LiveServer) -> None:
         await asyncio.to_thread(
             client.create_model, "assistant", "openai", {"api_key": "sk-seed-1"}
         )
+    assert refused.value.response is not None
     assert refused.value.response.status_code == 403
 
     def run() -> None:
@@ -93,6 +98,7 @@ async def test_seed_client(caller: Caller, live: LiveServer) -> None:
             f"{client.base_url}/api/v1/models/",
             json={"name": "assistant", "tenant_model_id": registered["tenant_model_id"]},
             headers=client.headers,
+            timeout=30,
         )
         assert response.status_code == 201, response.text
         model = response.json()
@@ -114,7 +120,8 @@ async def test_seed_client(caller: Caller, live: LiveServer) -> None:
             assert dataset["name"] == "my-docs"
         with pytest.raises(requests.HTTPError) as refused:
             client.query("missing", "x")
-        assert refused.value.response.status_code == 404
-        assert refused.value.response.json()["detail"] == "Endpoint 'missing' not found"
+        missing = refused.value.response
+        assert missing is not None and missing.status_code == 404
+        assert missing.json()["detail"] == "Endpoint 'missing' not found"
 
     await asyncio.to_thread(run)
