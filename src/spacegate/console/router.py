@@ -8,7 +8,17 @@ from fastapi.staticfiles import StaticFiles
 
 from spacegate.client.errors import APIStatusError, describe
 from spacegate.console.deps import CsrfRejected, SignInRequired, sign_in_url
-from spacegate.console.pages import auth, chat, keys, logs, models, space_models, spaces, usage
+from spacegate.console.pages import (
+    auth,
+    chat,
+    endpoints,
+    keys,
+    logs,
+    models,
+    space_models,
+    spaces,
+    usage,
+)
 from spacegate.console.render import HERE, render
 from spacegate.console.session import COOKIE, PATH
 
@@ -20,7 +30,7 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/console/spaces", status_code=303)
 
 
-for module in (auth, spaces, space_models, models, usage, logs, keys, chat):
+for module in (auth, spaces, space_models, models, usage, logs, keys, chat, endpoints):
     router.include_router(module.router)
 
 
