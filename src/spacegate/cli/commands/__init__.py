@@ -9,6 +9,7 @@ import typer
 def install(app: typer.Typer) -> None:
     from spacegate.cli.commands import login as login_cmds
     from spacegate.cli.commands.chats import chat, chats
+    from spacegate.cli.commands.endpoints import endpoints
     from spacegate.cli.commands.entitlements import entitlements
     from spacegate.cli.commands.resources import keys, models, providers, spaces
     from spacegate.cli.commands.usage import logs, usage
@@ -26,3 +27,4 @@ def install(app: typer.Typer) -> None:
     remote(app, "logs")(logs)
     remote(app, "chat")(chat)
     app.add_typer(chats, name="chats")
+    app.add_typer(endpoints, name="endpoints")
