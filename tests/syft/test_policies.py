@@ -90,3 +90,34 @@ async def test_policies_go_with_their_endpoint(caller: Caller) -> None:
     await caller.http.delete("/api/v1/endpoints/ep-1", headers=caller.headers)
     r = await caller.http.get(f"/api/v1/policies/{r.json()['id']}", headers=caller.headers)
     assert r.status_code == 404
+
+
+async def test_changes_are_audited(caller: Caller) -> None:
+    model = await caller.model()
+    ep = await caller.endpoint("audited", model_id=model["id"], response_type="summary")
+    r = await caller.post(
+        "/api/v1/policies/",
+        {
+            "name": "p",
+            "policy_type": "access",
+            "configuration": {"deny": ["x@y.z"]},
+            "endpoint_id": ep["id"],
+        },
+    )
+    policy_id = r.json()["id"]
+    await caller.http.patch(
+        f"/api/v1/policies/{policy_id}", json={"name": "q"}, headers=caller.headers
+    )
+    seen = set()
+    for resource in ("syft_model", "endpoint", "policy"):
+        r = await caller.http.get(
+            "/v1/audit-logs", params={"resource": resource}, headers=caller.org.headers
+        )
+        assert r.status_code == 200, r.text
+        seen |= {(e["resource"], e["action"]) for e in r.json()["data"]}
+    assert {
+        ("syft_model", "create"),
+        ("endpoint", "create"),
+        ("policy", "create"),
+        ("policy", "update"),
+    } <= seen
