@@ -297,3 +297,15 @@ async def test_dataset_search_needs_datasets(caller: Caller) -> None:
         assert q.status_code == 501, q.text
     else:
         assert r.status_code == 422 and r.json()["param"] == "dataset_id"
+
+
+async def test_a_query_must_ask_something(caller: Caller) -> None:
+    await _summary_endpoint(caller)
+    for messages in (
+        [],
+        [{"role": "system", "content": "x"}],
+        "",
+        [{"role": "tool", "content": "x"}],
+    ):
+        r = await _ask(caller, "helpdesk", {"messages": messages})
+        assert r.status_code == 422, (messages, r.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
 
 from spacegate.api.deps import SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
@@ -25,7 +25,7 @@ class Message(RequestModel):
 
 
 class QueryRequest(RequestModel):
-    messages: Content | list[Message] = Field(
+    messages: Content | Annotated[list[Message], Field(min_length=1, max_length=200)] = Field(
         description="The question, or a conversation whose last user message is searched for.",
         examples=["What does the handbook say about leave?"],
     )
@@ -41,6 +41,12 @@ class QueryRequest(RequestModel):
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
     stream: StrictBool = False
     extras: dict[str, Any] = Field(default_factory=dict, description="Accepted and ignored.")
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> QueryRequest:
+        if isinstance(self.messages, list) and not any(m.role == "user" for m in self.messages):
+            raise ValueError("messages needs at least one user message")
+        return self
 
 
 class AnswerMessage(BaseModel):
