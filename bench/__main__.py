@@ -1,8 +1,8 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
-``--only refusals`` or ``--only factory`` runs one of them (``limits-instructions`` needs Valgrind;
-without it, it says so and is skipped).
+``--only refusals``, ``--only factory`` or ``--only endpoints`` runs one of them
+(``limits-instructions`` needs Valgrind; without it, it says so and is skipped).
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def _refusals() -> str:
     return run_refusals_bench()
 
 
+def _endpoints() -> str:
+    from bench.endpoints import run_endpoints_bench
+
+    return run_endpoints_bench()
+
+
 def _factory() -> str:
     from bench.factory import run_factory_bench
 
@@ -58,6 +64,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "limits-instructions": _limits_instructions,
     "refusals": _refusals,
     "factory": _factory,
+    "endpoints": _endpoints,
 }
 
 
