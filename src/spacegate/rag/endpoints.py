@@ -93,6 +93,10 @@ class EndpointService(ResourceService[RagEndpoint]):
         await self.decorate(list(rows))
         return rows, total
 
+    async def find(self, slug: str, *, permission: str) -> RagEndpoint:
+        """The row alone, without what the wire shape adds (a query needs none of it)."""
+        return await super().get(slug, permission=permission)
+
     async def create(self, values: dict[str, Any]) -> RagEndpoint:
         obj = await super().create(values)
         await self.decorate([obj])

@@ -75,7 +75,7 @@ async def prepare(
     session: Any, scope: SpaceScope, gateway: Gateway, limits: LimitService, slug: str, q: Query
 ) -> Run:
     endpoints = EndpointService(session, scope, gateway.runtime.cursors)
-    ep = await endpoints.get(slug, permission="query")
+    ep = await endpoints.find(slug, permission="query")
     if not ep.published and not scope.can(SPACE_ADMIN):
         raise Forbidden(
             f"Endpoint '{slug}' is not published: only its space's admins may query it.",
