@@ -1,9 +1,9 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
-``--only refusals``, ``--only factory``, ``--only rag`` or ``--only turn-check`` runs one of them
-(``limits-instructions`` needs Valgrind;
-without it, it says so and is skipped).
+``--only refusals``, ``--only factory``, ``--only rag``, ``--only endpoints`` or
+``--only turn-check`` runs one of them
+(``limits-instructions`` needs Valgrind; without it, it says so and is skipped).
 """
 
 from __future__ import annotations
@@ -46,6 +46,12 @@ def _refusals() -> str:
     return run_refusals_bench()
 
 
+def _endpoints() -> str:
+    from bench.endpoints import run_endpoints_bench
+
+    return run_endpoints_bench()
+
+
 def _factory() -> str:
     from bench.factory import run_factory_bench
 
@@ -73,6 +79,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "factory": _factory,
     "rag": _rag,
     "turn-check": _turn_check,
+    "endpoints": _endpoints,
 }
 
 

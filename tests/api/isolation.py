@@ -78,7 +78,12 @@ BODIES: dict[str, Callable[[OrgObjects], dict[str, Any]]] = makers.bodies() | {
 def param_key(op: Operation, name: str) -> str:
     if name == "id":
         return op.path[: op.path.index("{id}") + len("{id}")]
-    return name
+    # A name several prefixes share (seed 003's ``{name}``) may be keyed by its path.
+    marker = "{" + name + "}"
+    if marker not in op.path:  # a constrained parameter, ``{name:path}``
+        return name
+    scoped = op.path[: op.path.index(marker) + len(marker)]
+    return scoped if scoped in PARAMS else name
 
 
 def unknown_params(op: Operation) -> list[str]:

@@ -38,6 +38,7 @@ AREAS = (
     "tests.api.makers_copilot",
     "tests.api.makers_factory",
     "tests.api.makers_rag",
+    "tests.api.makers_syft",
 )
 
 

@@ -19,6 +19,13 @@ from tests.factories import OrgCtx, make_key
 async def test_every_space_scoped_route_needs_its_permission(
     app: FastAPI, client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx
 ) -> None:
+    # One call per route outruns the default per-org rate limit; this test is about 403s.
+    r = await client.put(
+        f"/v1/orgs/{org.org_id}/rate-limit",
+        json={"rate_limit": "100000/hour,10000/minute"},
+        headers=org.headers,
+    )
+    assert r.status_code == 200, r.text
     objects = await isolation.make_objects(client, runtime, org)
     await isolation.lift_rate_limit(client, org)
     key, _ = await make_key(client, org, space_id=objects.space_id, permissions=["spaces:get"])

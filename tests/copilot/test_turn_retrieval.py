@@ -28,7 +28,11 @@ async def _dataset(http: httpx.AsyncClient, caller: Caller) -> str:
     name = f"handbook-{uuid.uuid4().hex[:6]}"
     r = await http.post(
         "/api/v1/datasets/",
-        json={"name": name, "dtype": "local_file", "configuration": {"chunk_size": 16, "chunk_overlap": 0}},
+        json={
+            "name": name,
+            "dtype": "local_file",
+            "configuration": {"chunk_size": 16, "chunk_overlap": 0},
+        },
         headers=caller.headers,
     )
     assert r.status_code == 201, r.text

@@ -24,6 +24,7 @@ from spacegate.client.resources.entitlements import AsyncEntitlements, Entitleme
 from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
 from spacegate.client.resources.providers import AsyncProviders, Providers
+from spacegate.client.resources.rag import AsyncEndpoints, AsyncPolicies, Endpoints, Policies
 from spacegate.client.resources.spaces import AsyncSpaces, Spaces
 from spacegate.client.resources.usage import AsyncInferenceLogs, AsyncUsage, InferenceLogs, Usage
 from spacegate.client.resources.users import AsyncOrgs, AsyncUsers, Orgs, Users
@@ -91,6 +92,8 @@ class Spacegate(_Client[SyncTransport]):
         self.personas = Personas(t)
         self.insights = Insights(t)
         self.arguments = Arguments(t)
+        self.endpoints = Endpoints(t)
+        self.policies = Policies(t)
 
     @property
     def org_id(self) -> str:
@@ -134,6 +137,8 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.personas = AsyncPersonas(t)
         self.insights = AsyncInsights(t)
         self.arguments = AsyncArguments(t)
+        self.endpoints = AsyncEndpoints(t)
+        self.policies = AsyncPolicies(t)
 
     async def org_id(self) -> str:
         return await self._transport.org_id()

@@ -12,6 +12,7 @@ from spacegate.console.pages import (
     auth,
     chat,
     copilot,
+    endpoints,
     keys,
     logs,
     models,
@@ -30,7 +31,7 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/console/spaces", status_code=303)
 
 
-for module in (auth, spaces, space_models, models, usage, logs, keys, chat, copilot):
+for module in (auth, spaces, space_models, models, usage, logs, keys, chat, copilot, endpoints):
     router.include_router(module.router)
 
 

@@ -27,9 +27,13 @@ from spacegate.models.org import Org
 from spacegate.models.persona import Persona
 from spacegate.models.persona_upload import PersonaUpload
 from spacegate.models.provider_connection import ProviderConnection
+from spacegate.models.rag_endpoint import RagEndpoint
+from spacegate.models.rag_policy import RagPolicy
 from spacegate.models.registered_model import RegisteredModel
 from spacegate.models.space import Space
 from spacegate.models.space_member import SpaceMember
+from spacegate.models.syft_model import SyftModel
+from spacegate.models.syft_settings import SyftSettings
 from spacegate.models.training import Training
 from spacegate.models.usage_ledger import UsageLedgerEntry
 from spacegate.models.user import User
@@ -65,9 +69,13 @@ __all__ = [
     "Persona",
     "PersonaUpload",
     "ProviderConnection",
+    "RagEndpoint",
+    "RagPolicy",
     "RegisteredModel",
     "Space",
     "SpaceMember",
+    "SyftModel",
+    "SyftSettings",
     "Training",
     "UsageLedgerEntry",
     "User",

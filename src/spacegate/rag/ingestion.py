@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from spacegate import jobs
 from spacegate.auth.scope import SpaceScope
 from spacegate.kit.clock import utcnow
-from spacegate.models import Dataset, DatasetDocument, Job
+from spacegate.models import Dataset, DatasetDocument, Job, RagEndpoint
 
 INGEST_KIND = "rag.ingest"
 STATES = ("queued", "running", "ready", "failed", "cancelled")
@@ -62,10 +62,24 @@ async def summaries(
 
 
 async def annotate(session: AsyncSession, datasets: Sequence[Dataset]) -> None:
-    """Attach each dataset's ingestion summary (read by the wire schema)."""
-    found = await summaries(session, [d.id for d in datasets])
+    """Attach each dataset's ingestion summary and the endpoints that search it (read by the
+    wire schema)."""
+    ids = [d.id for d in datasets]
+    found = await summaries(session, ids)
+    connected: dict[uuid.UUID, list[dict[str, Any]]] = {i: [] for i in ids}
+    if ids:
+        rows = await session.execute(
+            select(RagEndpoint.dataset_id, RagEndpoint.id, RagEndpoint.name, RagEndpoint.slug)
+            .where(RagEndpoint.dataset_id.in_(ids))
+            .order_by(RagEndpoint.slug)
+        )
+        for dataset_id, eid, name, slug in rows.all():
+            connected[uuid.UUID(str(dataset_id))].append(
+                {"id": str(eid), "name": name, "slug": slug}
+            )
     for d in datasets:
         d.__dict__["ingestion"] = found[d.id]
+        d.__dict__["connected_endpoints"] = connected[d.id]
 
 
 async def stop_jobs(session: AsyncSession, doc: DatasetDocument) -> None:

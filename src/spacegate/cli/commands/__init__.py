@@ -10,6 +10,7 @@ def install(app: typer.Typer) -> None:
     from spacegate.cli.commands import login as login_cmds
     from spacegate.cli.commands.chats import chat, chats
     from spacegate.cli.commands.copilot import actions, arguments, insight, personas
+    from spacegate.cli.commands.endpoints import endpoints
     from spacegate.cli.commands.entitlements import entitlements
     from spacegate.cli.commands.resources import keys, models, providers, spaces
     from spacegate.cli.commands.usage import logs, usage
@@ -31,3 +32,4 @@ def install(app: typer.Typer) -> None:
     app.add_typer(personas, name="personas")
     app.add_typer(arguments, name="arguments")
     remote(app, "insight")(insight)
+    app.add_typer(endpoints, name="endpoints")
