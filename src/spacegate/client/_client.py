@@ -21,6 +21,15 @@ from spacegate.client.resources.copilot_actions import (
     Personas,
 )
 from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
+from spacegate.client.resources.factory import (
+    Benchmarks,
+    Checkpoints,
+    DataModels,
+    Evaluations,
+    Leaderboards,
+    Trainings,
+)
+from spacegate.client.resources.factory_ops import Clusters, Connectors, Jobs
 from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
 from spacegate.client.resources.providers import AsyncProviders, Providers
@@ -94,6 +103,15 @@ class Spacegate(_Client[SyncTransport]):
         self.arguments = Arguments(t)
         self.endpoints = Endpoints(t)
         self.policies = Policies(t)
+        self.data_models = DataModels(t)
+        self.trainings = Trainings(t)
+        self.checkpoints = Checkpoints(t)
+        self.benchmarks = Benchmarks(t)
+        self.evaluations = Evaluations(t)
+        self.leaderboards = Leaderboards(t)
+        self.connectors = Connectors(t)
+        self.clusters = Clusters(t)
+        self.jobs = Jobs(t)
 
     @property
     def org_id(self) -> str:

@@ -158,3 +158,20 @@ class AsyncPager(Generic[T]):
 
     async def to_list(self) -> list[T]:
         return [item async for item in self]
+
+
+def numbered_list(path: str, item: type[T], size_param: str, size: int) -> PageOp[T]:
+    """A seed 004 list paged by number (``page`` + ``page_size`` or ``pageSize``) answering
+    ``{count, data, has_more}``: the cursor is the next page's number."""
+    adapter: TypeAdapter[ListResponse[Any]] = TypeAdapter(ListResponse[item])  # type: ignore[valid-type]
+
+    def fetch(cursor: str | None) -> Op[Page[T]]:
+        page = int(cursor or 1)
+
+        def parse(r: httpx.Response) -> Page[T]:
+            got = adapter.validate_json(r.content)
+            return Page(got.data, str(page + 1) if got.has_more else None)
+
+        return Op("GET", path, parse, {size_param: size, "page": page})
+
+    return fetch
