@@ -20,6 +20,7 @@ from spacegate.db.migrate import upgrade
 from spacegate.main import create_app
 from spacegate.runtime import Runtime
 from tests.factories import OrgCtx, make_org
+from tests.fakes.provider import FakeProvider
 from tests.providers.helpers import FakeDns
 from tests.servers import postgres_database, require_service
 
@@ -83,6 +84,28 @@ async def loopback_client(loopback_app: FastAPI) -> AsyncIterator[httpx.AsyncCli
         base_url="http://spacegate.test",
         event_hooks={"response": [_no_stack_trace]},
     ) as c:
+        yield c
+
+
+# Product areas whose server calls out on loopback (the fake provider): one app per test module.
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeProvider]:
+    with FakeProvider() as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+async def local_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app in the tests' own event loop, allowed to reach the fake provider on loopback."""
+    app = create_app(settings.model_copy(update={"allow_private_networks": True}))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def http(local_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=local_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sg.test") as c:
         yield c
 
 

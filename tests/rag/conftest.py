@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +13,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from spacegate.config import Settings
-from spacegate.main import create_app
 from tests.factories import OrgCtx, make_org, make_space
 from tests.fakes.provider import FakeProvider
 from tests.jobs.hold import jobs_held
@@ -23,32 +21,12 @@ EMBED = "embedder"
 OTHER = "other-embedder"
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeProvider]:
-    with FakeProvider() as f:
-        yield f
-
-
-@pytest.fixture(scope="module")
-async def local_app(settings: Settings) -> AsyncIterator[FastAPI]:
-    app = create_app(settings.model_copy(update={"allow_private_networks": True}))
-    async with app.router.lifespan_context(app):
-        yield app
-
-
 @pytest.fixture(autouse=True)
 async def _only_this_apps_runner(local_app: FastAPI) -> AsyncIterator[None]:
     """The suite's other apps share the database but may not reach the fake provider on
     loopback: only this app's runner takes the ingestion jobs here."""
     async with jobs_held(keep=local_app.state.jobs):
         yield
-
-
-@pytest.fixture
-async def http(local_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=local_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sg.test") as c:
-        yield c
 
 
 @dataclass

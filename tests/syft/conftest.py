@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,30 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from spacegate.config import Settings
-from spacegate.main import create_app
 from tests.factories import OrgCtx, make_org, make_space
 from tests.fakes.provider import FakeProvider
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeProvider]:
-    with FakeProvider() as f:
-        yield f
-
-
-@pytest.fixture(scope="module")
-async def local_app(settings: Settings) -> AsyncIterator[FastAPI]:
-    app = create_app(settings.model_copy(update={"allow_private_networks": True}))
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def http(local_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=local_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sg.test") as c:
-        yield c
 
 
 @dataclass
