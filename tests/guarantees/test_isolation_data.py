@@ -89,7 +89,9 @@ async def test_no_read_holds_another_orgs_rows(
         scanner = _scanner(viewer, other)
         owner = {**viewer.org.headers, "X-Space-Id": viewer.spaces[0]}
         hooks = {"response": [scanner.hook]}
-        async with httpx.AsyncClient(base_url=gateway_server.url, event_hooks=hooks) as api:
+        async with httpx.AsyncClient(
+            base_url=gateway_server.url, event_hooks=hooks, timeout=30
+        ) as api:
             for op in gets:
                 for headers in (owner, viewer.key_headers(0)):
                     attempts += 1
