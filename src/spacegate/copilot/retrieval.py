@@ -8,9 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from spacegate.models import Dataset
+from spacegate.rag import endpoint_datasets
 from spacegate.rag.search import search_dataset
 
 if TYPE_CHECKING:
@@ -33,12 +31,8 @@ async def retrieve(runtime: Runtime, turn: Turn) -> None:
     scope = turn.scope
     async with runtime.read_sessions() as session:
         for item in refs:
-            dataset = await session.scalar(
-                select(Dataset).where(
-                    Dataset.id == uuid.UUID(str(item["dataset_id"])),
-                    Dataset.org_id == scope.org_id,
-                    Dataset.space_id == scope.space_id,
-                )
+            dataset = await endpoint_datasets.get(
+                session, scope, uuid.UUID(str(item["dataset_id"]))
             )
             if dataset is None:  # deleted since the expert named it: nothing to retrieve
                 continue

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from spacegate.errors import Conflict, Unprocessable
 from spacegate.factory import architectures
+from spacegate.factory.clusters.service import cluster_of_space
 from spacegate.factory.data_models import DataModelService
 from spacegate.factory.executor import TRAINING_KIND, adopt_outcomes, executor
 from spacegate.factory.refs import benchmark_ids, connector_refs
 from spacegate.kit.clock import utcnow
-from spacegate.models import Cluster, Training
+from spacegate.models import Training
 from spacegate.resources import Paging, ResourceService, ResourceSpec
 
 ACTIVE = ("queued", "running")
@@ -29,11 +28,7 @@ SAFE_WHILE_RUNNING = frozenset({"name", "benchmark_ids"})
 async def check_gpus(service: ResourceService[Any], gpu_count: int) -> None:
     """At most the GPUs of where the work runs: the space's cluster (as last read) or the
     local worker, which has none."""
-    cluster = await service.session.scalar(
-        select(Cluster).where(
-            Cluster.org_id == service.scope.org_id, Cluster.space_id == service.scope.space_id
-        )
-    )
+    cluster = await cluster_of_space(service.session, service.scope.org_id, service.scope.space_id)
     have, where = (
         (cluster.gpus, f"the space's cluster '{cluster.name or cluster.manager_url}'")
         if cluster is not None

@@ -13,14 +13,17 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 import spacegate
 from spacegate.errors import AppError, Unprocessable
 from spacegate.factory import task_main, trainer
 from spacegate.factory.clusters import executor
 from spacegate.factory.clusters.ray import RayRefused, RayUnavailable
-from spacegate.factory.clusters.service import ClusterEdge, dashboard_for, gpus_of
+from spacegate.factory.clusters.service import (
+    ClusterEdge,
+    cluster_of_space,
+    dashboard_for,
+    gpus_of,
+)
 from spacegate.jobs import JobContext, RetryLater
 from spacegate.kit.crypto import cipher_for
 from spacegate.models import Cluster
@@ -51,10 +54,7 @@ def code_files() -> dict[str, bytes]:
 async def cluster_of(ctx: JobContext) -> Cluster | None:
     """The job's space's cluster, if it has one."""
     async with ctx.runtime.read_sessions() as s:
-        found: Cluster | None = await s.scalar(
-            select(Cluster).where(Cluster.org_id == ctx.org_id, Cluster.space_id == ctx.space_id)
-        )
-        return found
+        return await cluster_of_space(s, ctx.org_id, ctx.space_id)
 
 
 def _edge(ctx: JobContext) -> ClusterEdge:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.scope import SpaceScope
@@ -27,6 +29,16 @@ class ClusterEdge:
     cipher: CredentialCipher
     allow_private_networks: bool
     resolver: ssrf.Resolver = ssrf.system_resolver
+
+
+async def cluster_of_space(
+    session: AsyncSession, org_id: uuid.UUID, space_id: uuid.UUID | None
+) -> Cluster | None:
+    """The space's cluster, if it has one (a space has at most one)."""
+    found: Cluster | None = await session.scalar(
+        select(Cluster).where(Cluster.org_id == org_id, Cluster.space_id == space_id)
+    )
+    return found
 
 
 def gpus_of(usage: dict[str, list[float]]) -> float:
