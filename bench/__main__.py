@@ -1,9 +1,9 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
+``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``, ``--only journal-instructions``,
 ``--only refusals``, ``--only factory``, ``--only rag``, ``--only endpoints`` or
 ``--only turn-check`` runs one of them
-(``limits-instructions`` needs Valgrind; without it, it says so and is skipped).
+(``limits-instructions`` and ``journal-instructions`` need Valgrind; without it, it says so and is skipped).
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ def _limits_instructions() -> str:
     from bench.limits_instructions import run_limits_instructions_bench
 
     return run_limits_instructions_bench()
+
+
+def _journal_instructions() -> str:
+    from bench.journal_instructions import run_journal_instructions_bench
+
+    return run_journal_instructions_bench()
 
 
 def _refusals() -> str:
@@ -75,6 +81,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "gateway": _gateway,
     "limits": _limits,
     "limits-instructions": _limits_instructions,
+    "journal-instructions": _journal_instructions,
     "refusals": _refusals,
     "factory": _factory,
     "rag": _rag,

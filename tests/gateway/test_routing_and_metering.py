@@ -102,7 +102,7 @@ async def test_concurrent_calls_are_metered_exactly(world: World, runtime: Runti
             return r.status_code
 
     statuses = await asyncio.gather(*(one(i) for i in range(n)))
-    assert statuses == [200] * n
+    assert statuses == [200] * n, [s for s in statuses if s != 200][:5]
     ent = select(Entitlement.request_count).where(Entitlement.model_id == uuid.UUID(world.model_id))
     assert await _wait_for(runtime, ent, n) == n
     logs = (

@@ -28,7 +28,7 @@ from spacegate.runtime import Runtime
 
 if TYPE_CHECKING:
     from spacegate.auth.principal import Principal
-    from spacegate.gateway.service import Call
+    from spacegate.gateway.call import Call
 
 log = logging.getLogger(__name__)
 

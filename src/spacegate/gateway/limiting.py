@@ -57,7 +57,7 @@ from spacegate.limits.plan import Plan, PlannedBudget, PlannedRate
 from spacegate.limits.service import MAX_CACHED, LimitService, Seeder
 
 if TYPE_CHECKING:
-    from spacegate.gateway.service import Call
+    from spacegate.gateway.call import Call
 
 log = logging.getLogger(__name__)
 

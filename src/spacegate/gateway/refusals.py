@@ -23,7 +23,7 @@ from spacegate.gateway.metering import UsageEvent
 from spacegate.kit import metrics
 
 if TYPE_CHECKING:
-    from spacegate.gateway.service import Call
+    from spacegate.gateway.call import Call
 
 #: What a refusal's log row says refused it when the error names no rule of its own.
 _RULE_BY_STATUS = {400: "request", 402: "budget", 403: "permission", 404: "space", 429: "rate"}

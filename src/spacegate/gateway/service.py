@@ -10,7 +10,6 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -24,9 +23,9 @@ from spacegate.auth.resolver import extract_key
 from spacegate.errors import Unauthorized
 from spacegate.gateway import idempotent, policy, turn_hook
 from spacegate.gateway.balancer import Balancer
+from spacegate.gateway.call import Call
 from spacegate.gateway.catalog import Catalog, Route, Target
 from spacegate.gateway.errors import GatewayError, forbidden, invalid
-from spacegate.gateway.journal import reservation
 from spacegate.gateway.labels import Labels, gateway_headers, read_labels
 from spacegate.gateway.limiting import GatewayLimiter, Ticket
 from spacegate.gateway.metering import Meter, UsageEvent, cost_of
@@ -51,33 +50,6 @@ IN_PROCESS_PRINCIPAL = "spacegate.principal"
 OWNER = "spacegate"
 #: Keys Spacegate reads from ``metadata`` and does not forward upstream.
 _OWN_METADATA = ("purpose", "step_type", "tags", "type")
-
-
-@dataclass(slots=True)
-class Call:
-    """What is known about a call by the time it is sent upstream."""
-
-    principal: Principal
-    space_id: uuid.UUID
-    endpoint: Endpoint
-    route: Route
-    purpose: str | None
-    step_type: str | None
-    tags: list[str]
-    type: str
-    correlation_id: str | None
-    request_id: str | None
-    started: float
-    #: The size of the request's JSON body, in bytes.
-    size: int = 0
-    #: What the call reserved against its limits, settled when it is metered.
-    limits: Ticket | None = None
-    #: The client's ``Idempotency-Key``, if it sent one.
-    idempotency_key: str | None = None
-    #: The status the call was metered with (a stream's is known only at its end).
-    status: int = 0
-    #: The call's line in the crash journal, once it is about to leave.
-    journal_id: int | None = None
 
 
 class Gateway:
@@ -306,9 +278,7 @@ class Gateway:
             self._meter(call, None, err.status, None, 0.0, stream, error=err)
             return err.response(_headers(call))
         if self.meter.journal is not None:
-            call.journal_id = self.meter.journal.started(
-                reservation(call, body, targets[0], stream)
-            )
+            call.journal_id = self.meter.journal.started(call, body, targets[0], stream)
         failures: list[ProviderError] = []
         upstream_time = 0.0
         for target in targets:
