@@ -18,9 +18,9 @@ from pydantic import TypeAdapter
 from spacegate.api.aimable.space_models import AllowedModelList
 from spacegate.api.mechamental.schemas import EntitlementList
 from spacegate.api.platform.inference_logs import LogPage
-from spacegate.api.schemas import ListResponse
 from spacegate.client._http import AsyncTransport, Op, SyncTransport, params
 from spacegate.client.errors import SpacegateError
+from spacegate.wire.base import ListResponse
 
 T = TypeVar("T")
 

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema_rs
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from spacegate.api.schemas import RequestModel
 from spacegate.models import Expert
 from spacegate.resources import ResourceService, ResourceSpec
+from spacegate.wire.base import RequestModel
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -21,8 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.models import ModelTarget, RegisteredModel
+from spacegate.wire.base import RequestModel, ResponseModel
 
 ALIAS_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$"
 RoutingStrategy = Literal["priority", "round_robin", "lowest_latency"]

@@ -16,9 +16,9 @@ from spacegate.api.aimable.space_models import SpaceId
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.entitlements.schemas import ModelPolicy
 from spacegate.entitlements.service import EntitlementService
+from spacegate.wire.base import RequestModel
 
 router = APIRouter(
     prefix="/api-proxy/v1/spaces", tags=["space-model-policy"], route_class=UnitOfWorkRoute

@@ -17,9 +17,9 @@ from pydantic_core import PydanticCustomError
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import IdempotencyRequired, UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.entitlements.schemas import EntitlementRules, EntitlementView
 from spacegate.entitlements.service import EntitlementService
+from spacegate.wire.base import RequestModel
 
 
 def _uuid(value: Any) -> uuid.UUID:

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from pydantic import Field
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.copilot.action_groups import ActionGroupService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class ActionGroupCreate(RequestModel):

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import Field
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.copilot.actions import ActionPriority, ActionService, ActionStatus
 from spacegate.models import Action
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 _CHANNEL = "The channel, or a comma-separated list of the channels the action may use."
 _MODEL = "A model allowed in the space (alias or tenant_model_id) that writes its insights."

@@ -12,12 +12,12 @@ from pydantic import ConfigDict, Field
 
 from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.copilot import arguments
 from spacegate.copilot.arguments import ArgumentService
 from spacegate.copilot.experts import NoNul
 from spacegate.models import Argument
 from spacegate.resources.router import crud_router, service_dependency
+from spacegate.wire.base import RequestModel, ResponseModel
 
 ReviewStatus = Literal["pending", "waiting_review", "reviewing", "success", "failed"]
 _FREE = "An object of any fields (seed 004 leaves its shape open)."

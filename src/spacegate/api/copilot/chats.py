@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field, field_serializer
 
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.copilot import turns  # noqa: F401  (serves chat turns on the gateway route)
 from spacegate.copilot.chats import NAME_LENGTH, ChatService
@@ -21,6 +20,7 @@ from spacegate.copilot.settings import CopilotSettingsService
 from spacegate.copilot.window import budget, window
 from spacegate.models import Chat
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class Message(NoNul):

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import Field, field_serializer
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.copilot.experts import ExpertService, ExpertTool, FileContext
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class ExpertCreate(RequestModel):

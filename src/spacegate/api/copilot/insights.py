@@ -12,9 +12,9 @@ from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.copilot import insights
+from spacegate.wire.base import RequestModel
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"], route_class=UnitOfWorkRoute)
 

@@ -13,7 +13,6 @@ from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScope, SpaceScopeDep
 from spacegate.copilot import personas
@@ -23,6 +22,7 @@ from spacegate.copilot.persona_import import UploadFile as Upload
 from spacegate.copilot.personas import PersonaDraft, PersonaService
 from spacegate.errors import AppError
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class PersonaCreate(RequestModel):

@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import Field
 
 from spacegate.api.factory.schemas import ConnectorFiles
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.factory.benchmarks import BenchmarkService
 from spacegate.factory.tasks import Metric, Task
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class BenchmarkCreate(RequestModel):

@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory.checkpoints import MAX_ROWS, CheckpointService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class CheckpointFilters(BaseModel):

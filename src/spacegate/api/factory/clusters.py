@@ -13,12 +13,12 @@ from spacegate.api.deps import RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.platform.providers import get_resolver
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import IdResponse, RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory.clusters.service import ClusterEdge, ClusterService
 from spacegate.kit import ssrf
 from spacegate.kit.crypto import cipher_for
 from spacegate.models import Cluster
+from spacegate.wire.base import IdResponse, RequestModel, ResponseModel
 
 router = APIRouter(prefix="/v1/clusters", tags=["clusters"], route_class=UnitOfWorkRoute)
 

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.platform.providers import CredentialRoute, get_provider_edge
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory import scan as _scan
 from spacegate.factory.connectors import DEFAULT_FILES, MAX_FILES, ConnectorEdge, ConnectorService
 from spacegate.jobs import enqueue
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class S3Config(RequestModel):

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pydantic import Field
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.factory.data_models import DataModelService
 from spacegate.factory.tasks import Task
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 Column = Field(min_length=1, max_length=255)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.factory.evaluations import EvaluationService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 
 class EvaluationCreate(RequestModel):

@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 from spacegate.api.deps import CursorsDep, QueryDatetime, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory.leaderboards import LeaderboardService, Ranking
 from spacegate.factory.tasks import Metric
+from spacegate.wire.base import ListResponse
 
 
 class LeaderboardEntry(BaseModel):

@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import Field
 
 from spacegate.api.factory.schemas import ConnectorFiles
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.factory import training_job as _job  # noqa: F401  (registers the training job)
 from spacegate.factory.trainings import TrainingService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 Architecture = Field(
     min_length=1,

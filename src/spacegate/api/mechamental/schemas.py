@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from spacegate.api.schemas import RequestModel
 from spacegate.entitlements.schemas import (
     Endpoint,
     EntitlementRules,
@@ -17,6 +16,7 @@ from spacegate.entitlements.schemas import (
     StepType,
     WorkspaceLimits,
 )
+from spacegate.wire.base import RequestModel
 
 LogicalModelId = Annotated[
     str,

@@ -12,8 +12,8 @@ from pydantic import AliasChoices, Field
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, PermissionName, RequestModel, ResponseModel
 from spacegate.api_keys.service import ApiKeyService
+from spacegate.wire.base import ListResponse, PermissionName, RequestModel, ResponseModel
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"], route_class=UnitOfWorkRoute)
 KeyId = Annotated[uuid.UUID, Path(description="API key ID")]

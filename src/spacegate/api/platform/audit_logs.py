@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, QueryDatetime, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, ResponseModel
 from spacegate.audit.service import AuditService
+from spacegate.wire.base import ListResponse, ResponseModel
 
 router = APIRouter(prefix="/v1/audit-logs", tags=["audit-logs"], route_class=UnitOfWorkRoute)
 

@@ -12,9 +12,9 @@ from pydantic import Field
 from spacegate.api.deps import PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.errors import BadRequest
 from spacegate.inference_logs.service import InferenceLogService, LogFilters
+from spacegate.wire.base import Cost, ResponseModel
 
 router = APIRouter(
     prefix="/v1/inference-logs", tags=["inference-logs"], route_class=UnitOfWorkRoute

@@ -12,12 +12,12 @@ from pydantic import BaseModel
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.jobs import cancel, retry
 from spacegate.models import Job
 from spacegate.resources import ResourceService, ResourceSpec
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import ResponseModel
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 

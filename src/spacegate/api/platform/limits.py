@@ -11,11 +11,11 @@ from pydantic import Field
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.limits import policy
 from spacegate.limits.admin import LimitAdmin
 from spacegate.limits.service import LimitService
 from spacegate.models import ApiKey, Org
+from spacegate.wire.base import RequestModel, ResponseModel
 
 router = APIRouter(tags=["limits"], route_class=UnitOfWorkRoute)
 OrgId = Annotated[uuid.UUID, Path(description="Org ID")]

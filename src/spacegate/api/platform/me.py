@@ -12,10 +12,10 @@ from pydantic import Field
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.errors import BadRequest, Forbidden
 from spacegate.limits.report import BudgetUsage, RateUsage, UsageReport
 from spacegate.limits.service import LimitService
+from spacegate.wire.base import Cost, ResponseModel
 
 router = APIRouter(prefix="/v1/me", tags=["me"], route_class=UnitOfWorkRoute)
 

@@ -12,9 +12,9 @@ from pydantic import Field
 from spacegate.api.deps import PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.errors import Forbidden
 from spacegate.orgs.service import OrgService
+from spacegate.wire.base import RequestModel, ResponseModel
 
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"], route_class=UnitOfWorkRoute)
 OrgId = Annotated[uuid.UUID, Path(description="Org ID")]

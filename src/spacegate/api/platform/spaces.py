@@ -12,15 +12,15 @@ from pydantic import Field
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import (
+from spacegate.kit.emails import Email
+from spacegate.spaces.service import SpaceService
+from spacegate.wire.base import (
     IdResponse,
     ListResponse,
     PermissionName,
     RequestModel,
     ResponseModel,
 )
-from spacegate.kit.emails import Email
-from spacegate.spaces.service import SpaceService
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
 SpaceId = Annotated[uuid.UUID, Path(description="Space ID")]

@@ -12,8 +12,8 @@ from pydantic import Field
 from spacegate.api.deps import CursorsDep, PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.usage.service import DIMENSIONS, MAX_DAYS, UsageQuery, UsageService
+from spacegate.wire.base import Cost, ResponseModel
 
 router = APIRouter(prefix="/v1/usage", tags=["usage"], route_class=UnitOfWorkRoute)
 

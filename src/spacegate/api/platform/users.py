@@ -11,9 +11,9 @@ from pydantic import Field
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import NoIdempotency, UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, PermissionName, RequestModel, ResponseModel
 from spacegate.errors import AppError
 from spacegate.users.service import UserService, accept_invitation
+from spacegate.wire.base import ListResponse, PermissionName, RequestModel, ResponseModel
 
 router = APIRouter(prefix="/v1/users", tags=["users"], route_class=UnitOfWorkRoute)
 UserId = Annotated[uuid.UUID, Path(description="User ID")]

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.api.syft.common import document_every_path, responses, route
 from spacegate.api.syft.query import router as query_router
 from spacegate.auth.dependencies import PrincipalDep
@@ -20,6 +19,7 @@ from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag import catalogue
 from spacegate.rag.endpoints import SLUG_PATTERN, EndpointService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Slug = Annotated[

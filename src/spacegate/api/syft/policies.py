@@ -10,12 +10,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.api.syft.common import document_every_path, responses, route
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.rag.policies.service import PolicyService
 from spacegate.rag.policies.types import TYPES
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 TypeName = Literal["access", "rate_limit", "pii_filter"]

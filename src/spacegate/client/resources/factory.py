@@ -12,10 +12,10 @@ from spacegate.api.factory.data_models import DataModelCreate, DataModelRead, Da
 from spacegate.api.factory.evaluations import EvaluationCreate, EvaluationRead
 from spacegate.api.factory.leaderboards import LeaderboardEntry
 from spacegate.api.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
-from spacegate.api.schemas import IdResponse
 from spacegate.client._http import Id, Op, model, params
 from spacegate.client.pagination import PageOp, SyncPager, numbered_list, platform_page
 from spacegate.client.resources._crud import CrudOps, SyncCrud
+from spacegate.wire.base import IdResponse
 
 _DATA_MODELS = CrudOps("/v1/data-models", DataModelRead, DataModelCreate, DataModelUpdate)
 _TRAININGS = CrudOps("/v1/trainings", TrainingRead, TrainingCreate, TrainingUpdate)

@@ -16,9 +16,9 @@ from spacegate.api.platform.spaces import (
     SpaceRead,
     SpaceUpdate,
 )
-from spacegate.api.schemas import IdResponse
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
 from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
+from spacegate.wire.base import IdResponse
 
 _PATH = "/v1/spaces"
 
