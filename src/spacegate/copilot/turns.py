@@ -25,7 +25,7 @@ from spacegate.audit.recorder import set_actor
 from spacegate.auth.principal import Principal
 from spacegate.auth.scope import SpaceScope
 from spacegate.copilot import guard, retrieval, router
-from spacegate.copilot.chats import NAME_LENGTH, ChatService, chat_name, text_of
+from spacegate.copilot.chats import ChatService, chat_name, text_of
 from spacegate.copilot.experts import ExpertService
 from spacegate.copilot.settings import CopilotSettingsService, Effective
 from spacegate.copilot.window import budget, window
@@ -38,6 +38,7 @@ from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Chat, Expert
 from spacegate.wire.base import _has_nul as has_nul
+from spacegate.wire.copilot.chats import NAME_LENGTH
 
 #: Fields of seed 004's "Create chat completion" that OpenAI's API does not have: any one of them
 #: makes a call a chat turn. ``tags``, ``user`` and ``metadata`` are read on a turn but do not make

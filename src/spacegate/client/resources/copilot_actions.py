@@ -9,15 +9,17 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter
 
-from spacegate.api.copilot.action_groups import (
+from spacegate.client._http import Id, Op, dump, model, params
+from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
+from spacegate.wire.copilot.action_groups import (
     ActionGroupCreate,
     ActionGroupRead,
     ActionGroupUpdate,
 )
-from spacegate.api.copilot.actions import ActionCreate, ActionRead, ActionUpdate
-from spacegate.api.copilot.arguments import ArgumentCreate, ArgumentRead, ArgumentUpdate
-from spacegate.api.copilot.insights import InsightCreate, InsightRead
-from spacegate.api.copilot.personas import (
+from spacegate.wire.copilot.actions import ActionCreate, ActionRead, ActionUpdate
+from spacegate.wire.copilot.arguments import ArgumentCreate, ArgumentRead, ArgumentUpdate
+from spacegate.wire.copilot.insights import InsightCreate, InsightRead
+from spacegate.wire.copilot.personas import (
     CompletionRequest,
     CompletionResponse,
     ConfirmResponse,
@@ -26,8 +28,6 @@ from spacegate.api.copilot.personas import (
     PersonaUpdate,
     UploadResponse,
 )
-from spacegate.client._http import Id, Op, dump, model, params
-from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
 
 _GROUPS = CrudOps("/v1/action-groups", ActionGroupRead, ActionGroupCreate, ActionGroupUpdate)
 _ACTIONS = CrudOps("/v1/actions", ActionRead, ActionCreate, ActionUpdate)

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacegate.api.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
-from spacegate.api.factory.checkpoints import CheckpointRead, ScoreResponse
-from spacegate.api.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
-from spacegate.api.factory.evaluations import EvaluationCreate, EvaluationRead
-from spacegate.api.factory.leaderboards import LeaderboardEntry
-from spacegate.api.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
 from spacegate.client._http import Id, Op, model, params
 from spacegate.client.pagination import PageOp, SyncPager, numbered_list, platform_page
 from spacegate.client.resources._crud import CrudOps, SyncCrud
 from spacegate.wire.base import IdResponse
+from spacegate.wire.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
+from spacegate.wire.factory.checkpoints import CheckpointRead, ScoreResponse
+from spacegate.wire.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
+from spacegate.wire.factory.evaluations import EvaluationCreate, EvaluationRead
+from spacegate.wire.factory.leaderboards import LeaderboardEntry
+from spacegate.wire.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
 
 _DATA_MODELS = CrudOps("/v1/data-models", DataModelRead, DataModelCreate, DataModelUpdate)
 _TRAININGS = CrudOps("/v1/trainings", TrainingRead, TrainingCreate, TrainingUpdate)

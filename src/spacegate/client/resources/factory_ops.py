@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from spacegate.api.factory.clusters import ClusterCreate, ClusterLive, ClusterRead, ClusterUpdate
-from spacegate.api.factory.connectors import ConnectorCreate, ConnectorRead, FileInfo, ScanStarted
-from spacegate.api.platform.jobs import JobRead
 from spacegate.client._http import Id, Op, dump, model, params
 from spacegate.client.resources._crud import CrudOps, SyncCrud
 from spacegate.wire.base import IdResponse
+from spacegate.wire.factory.clusters import ClusterCreate, ClusterLive, ClusterRead, ClusterUpdate
+from spacegate.wire.factory.connectors import ConnectorCreate, ConnectorRead, FileInfo, ScanStarted
+from spacegate.wire.platform.jobs import JobRead
 
 _CONNECTORS = CrudOps("/v1/connectors", ConnectorRead, ConnectorCreate, ConnectorCreate)
 _FILES: TypeAdapter[list[FileInfo]] = TypeAdapter(list[FileInfo])

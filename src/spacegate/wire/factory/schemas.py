@@ -8,8 +8,6 @@ from pydantic import Field
 
 from spacegate.wire.base import RequestModel
 
-Name = Field(min_length=1, max_length=200)
-
 
 class ConnectorFiles(RequestModel):
     """Seed 004's ``request.ConnectorTraining``: files of one connector."""
