@@ -188,6 +188,21 @@ class Arguments(SyncCrud[ArgumentRead, ArgumentCreate, ArgumentUpdate]):
         self._t.run(_ARGS.delete(argument_id))
 
 
+class AsyncActionGroups(AsyncCrud[ActionGroupRead, ActionGroupCreate, ActionGroupUpdate]):
+    ops = _GROUPS
+
+    async def get(self, group_id: Id) -> ActionGroupRead:
+        return await self._t.run(_GROUPS.get(group_id))
+
+    async def update(
+        self, group_id: Id, body: ActionGroupUpdate | None = None, /, **f: Any
+    ) -> ActionGroupRead:
+        return await self._t.run(_GROUPS.update(group_id, body, f))
+
+    async def delete(self, group_id: Id) -> None:
+        await self._t.run(_GROUPS.delete(group_id))
+
+
 class AsyncActions(AsyncCrud[ActionRead, ActionCreate, ActionUpdate]):
     ops = _ACTIONS
 
@@ -256,6 +271,11 @@ class AsyncArguments(AsyncCrud[ArgumentRead, ArgumentCreate, ArgumentUpdate]):
         comments: str | None = None,
     ) -> ArgumentRead:
         return await self._t.run(_review(argument_id, status, reviewer, comments))
+
+    async def update(
+        self, argument_id: Id, body: ArgumentUpdate | None = None, /, **f: Any
+    ) -> ArgumentRead:
+        return await self._t.run(_ARGS.update(argument_id, body, f))
 
     async def delete(self, argument_id: Id) -> None:
         await self._t.run(_ARGS.delete(argument_id))
