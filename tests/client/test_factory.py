@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from spacegate.api.factory.data_models import DataModelRead
 from spacegate.client import NotFoundError, Spacegate
+from spacegate.wire.factory.data_models import DataModelRead
 from tests.factories import OrgCtx
 from tests.factory.conftest import Bucket, credit_csv
 from tests.factory.flow import DONE

@@ -7,8 +7,6 @@ import uuid
 import pydantic
 import pytest
 
-from spacegate.api.mechamental.schemas import EntitlementRead
-from spacegate.api.platform.spaces import SpaceRead
 from spacegate.client import (
     AsyncSpacegate,
     AuthenticationError,
@@ -17,6 +15,8 @@ from spacegate.client import (
     Spacegate,
     UnprocessableEntityError,
 )
+from spacegate.wire.mechamental.schemas import EntitlementRead
+from spacegate.wire.platform.spaces import SpaceRead
 from tests.client.fixtures import make_setup
 from tests.factories import OrgCtx
 from tests.fakes.provider import FakeProvider

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import openai
 
-from spacegate.api.platform.inference_logs import InferenceLogRead
 from spacegate.client import AsyncSpacegate, LogFilter, Spacegate
+from spacegate.wire.platform.inference_logs import InferenceLogRead
 from tests.client.fixtures import make_setup
 from tests.factories import OrgCtx
 from tests.fakes.provider import FakeProvider

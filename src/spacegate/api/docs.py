@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacegate.api.schemas import ErrorResponse
+from spacegate.wire.base import ErrorResponse
 
 _DESCRIPTIONS = {
     400: "Bad request (for example an invalid cursor or Idempotency-Key).",

@@ -23,8 +23,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from spacegate.api.schemas import ErrorResponse
 from spacegate.limits.middleware import exempt
+from spacegate.wire.base import ErrorResponse
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 _VALIDATION_REF = {"$ref": "#/components/schemas/HTTPValidationError"}

@@ -13,6 +13,7 @@ from spacegate.client.resources.copilot_actions import (
     ActionGroups,
     Actions,
     Arguments,
+    AsyncActionGroups,
     AsyncActions,
     AsyncArguments,
     AsyncInsights,
@@ -22,6 +23,12 @@ from spacegate.client.resources.copilot_actions import (
 )
 from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
 from spacegate.client.resources.factory import (
+    AsyncBenchmarks,
+    AsyncCheckpoints,
+    AsyncDataModels,
+    AsyncEvaluations,
+    AsyncLeaderboards,
+    AsyncTrainings,
     Benchmarks,
     Checkpoints,
     DataModels,
@@ -29,7 +36,14 @@ from spacegate.client.resources.factory import (
     Leaderboards,
     Trainings,
 )
-from spacegate.client.resources.factory_ops import Clusters, Connectors, Jobs
+from spacegate.client.resources.factory_ops import (
+    AsyncClusters,
+    AsyncConnectors,
+    AsyncJobs,
+    Clusters,
+    Connectors,
+    Jobs,
+)
 from spacegate.client.resources.limits import AsyncLimits, Limits
 from spacegate.client.resources.models import AsyncModels, Models
 from spacegate.client.resources.providers import AsyncProviders, Providers
@@ -151,12 +165,22 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.audit_logs = AsyncAuditLogs(t)
         self.experts = AsyncExperts(t)
         self.chats = AsyncChats(t)
+        self.action_groups = AsyncActionGroups(t)
         self.actions = AsyncActions(t)
         self.personas = AsyncPersonas(t)
         self.insights = AsyncInsights(t)
         self.arguments = AsyncArguments(t)
         self.endpoints = AsyncEndpoints(t)
         self.policies = AsyncPolicies(t)
+        self.data_models = AsyncDataModels(t)
+        self.trainings = AsyncTrainings(t)
+        self.checkpoints = AsyncCheckpoints(t)
+        self.benchmarks = AsyncBenchmarks(t)
+        self.evaluations = AsyncEvaluations(t)
+        self.leaderboards = AsyncLeaderboards(t)
+        self.connectors = AsyncConnectors(t)
+        self.clusters = AsyncClusters(t)
+        self.jobs = AsyncJobs(t)
 
     async def org_id(self) -> str:
         return await self._transport.org_id()

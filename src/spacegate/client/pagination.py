@@ -15,12 +15,12 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import TypeAdapter
 
-from spacegate.api.aimable.space_models import AllowedModelList
-from spacegate.api.mechamental.schemas import EntitlementList
-from spacegate.api.platform.inference_logs import LogPage
-from spacegate.api.schemas import ListResponse
 from spacegate.client._http import AsyncTransport, Op, SyncTransport, params
 from spacegate.client.errors import SpacegateError
+from spacegate.wire.aimable.space_models import AllowedModelList
+from spacegate.wire.base import ListResponse
+from spacegate.wire.mechamental.schemas import EntitlementList
+from spacegate.wire.platform.inference_logs import LogPage
 
 T = TypeVar("T")
 

@@ -15,21 +15,7 @@ from spacegate.errors import Unprocessable
 from spacegate.kit.clock import as_utc, isoformat_z
 from spacegate.models import Action
 from spacegate.resources import ResourceService, ResourceSpec
-
-
-class ActionPriority(StrEnum):
-    very_low = "very_low"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    very_high = "very_high"
-
-
-class ActionStatus(StrEnum):
-    archived = "archived"
-    draft = "draft"
-    active = "active"
-    inactive = "inactive"
+from spacegate.wire.copilot.actions import ActionStatus
 
 
 def channels(action: Action) -> list[str]:

@@ -9,8 +9,6 @@ from sqlalchemy import Select
 from spacegate.models import Chat
 from spacegate.resources import ResourceService, ResourceSpec
 
-NAME_LENGTH = 200
-
 
 class ChatService(ResourceService[Chat]):
     model = Chat

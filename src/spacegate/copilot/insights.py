@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.scope import SpaceScope
 from spacegate.copilot import clients
-from spacegate.copilot.actions import ActionService, ActionStatus, channels
+from spacegate.copilot.actions import ActionService, channels
 from spacegate.copilot.personas import PersonaService
 from spacegate.errors import Unprocessable
 from spacegate.gateway import structured
@@ -24,6 +24,7 @@ from spacegate.gateway.inprocess import ModelClient
 from spacegate.kit.cursors import CursorCodec
 from spacegate.kit.ids import uuid7
 from spacegate.models import Action
+from spacegate.wire.copilot.actions import ActionStatus
 
 STEP_TYPE = "insight"
 PURPOSE = "copilot.insights"

@@ -4,16 +4,15 @@ and arguments for, edited by hand, with a model's help (``complete``) or importe
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, Field
 
 from spacegate.gateway import structured
 from spacegate.gateway.inprocess import ModelClient
 from spacegate.models import Persona
 from spacegate.resources import ResourceService, ResourceSpec
+from spacegate.wire.copilot.personas import PersonaDraft
 
 STEP_TYPE = "persona_completion"
 PURPOSE = "copilot.personas"
@@ -37,15 +36,6 @@ class PersonaService(ResourceService[Persona]):
             values["data"] = {}
         values["updated_by"] = self.scope.principal.user_id
         return values
-
-
-class PersonaDraft(BaseModel):
-    """The persona schema a completion must answer in."""
-
-    name: str = Field(min_length=1, max_length=200)
-    birthdate: date = Field(description="YYYY-MM-DD.")
-    notes: str = Field(default="", max_length=100_000)
-    data: dict[str, Any] = Field(default_factory=dict, description="Any further attributes.")
 
 
 _INSTRUCTIONS = (

@@ -15,19 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.auth.principal import Principal
 from spacegate.entitlements import repository as repo
-from spacegate.entitlements.schemas import (
-    MODEL_MODES,
-    EntitlementRules,
-    EntitlementView,
-    ModelPolicy,
-)
-from spacegate.entitlements.schemas.limits import dedupe
+from spacegate.entitlements.schemas import MODEL_MODES, EntitlementView, ModelPolicy
 from spacegate.errors import Conflict, NotFound, Unprocessable
 from spacegate.kit.cursors import CursorCodec
 from spacegate.kit.pagination import Page, keyset_page
 from spacegate.models import Entitlement, RegisteredModel, Space
 from spacegate.registry.service import RegistryService
 from spacegate.spaces.service import SpaceService
+from spacegate.wire.mechamental.limits import EntitlementRules, dedupe
 
 #: A model named by its ``tenant_model_id`` or by its alias.
 ModelRef = uuid.UUID | str

@@ -11,9 +11,6 @@ from spacegate.factory import artifacts, trainer
 from spacegate.models import Checkpoint
 from spacegate.resources import ResourceService, ResourceSpec
 
-#: Rows one scoring request may send.
-MAX_ROWS = 10_000
-
 
 class CheckpointService(ResourceService[Checkpoint]):
     model = Checkpoint

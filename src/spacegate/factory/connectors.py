@@ -19,7 +19,6 @@ from spacegate.providers.service import ProviderEdge
 from spacegate.resources import ResourceService, ResourceSpec
 
 #: ``GET /connectors/{id}/files``: objects listed when no ``limit`` is given, and at most.
-DEFAULT_FILES, MAX_FILES = 1000, 10_000
 
 
 #: What reaching a bucket needs besides the database: the same as for a provider connection.

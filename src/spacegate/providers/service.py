@@ -21,7 +21,7 @@ from spacegate.kit.ids import uuid7
 from spacegate.kit.pagination import Page, keyset_page
 from spacegate.models import ProviderConnection
 from spacegate.providers import repository as repo
-from spacegate.providers.schemas import (
+from spacegate.wire.platform.providers import (
     DEFAULT_AZURE_API_VERSION,
     ProviderConfig,
     ProviderCreate,

@@ -16,7 +16,6 @@ from spacegate.rag import endpoint_datasets
 from spacegate.rag.syft_settings import SyftSettingsService
 from spacegate.resources import Paging, ResourceService, ResourceSpec
 
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 RESPONSE_TYPES = ("raw", "summary", "both")
 
 

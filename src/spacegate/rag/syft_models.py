@@ -23,11 +23,11 @@ from spacegate.entitlements.service import EntitlementService
 from spacegate.errors import Conflict, NotFound, Unprocessable
 from spacegate.kit.cursors import CursorCodec
 from spacegate.models import ProviderConnection, RagEndpoint, RegisteredModel, SyftModel
-from spacegate.providers.schemas import ProviderCreate, ProviderUpdate
 from spacegate.providers.service import ProviderEdge, ProviderService
-from spacegate.registry.schemas import ModelCreate, ModelUpdate
 from spacegate.registry.service import RegistryService
 from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.wire.platform.providers import ProviderCreate, ProviderUpdate
+from spacegate.wire.platform.tenant_models import ModelCreate, ModelUpdate
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-3.5-turbo"

@@ -20,7 +20,12 @@ from spacegate.kit.pagination import Page, keyset_page
 from spacegate.models import ModelTarget, RegisteredModel
 from spacegate.providers.service import ProviderService
 from spacegate.registry import repository as repo
-from spacegate.registry.schemas import ModelCreate, ModelUpdate, TargetIn, default_capabilities
+from spacegate.wire.platform.tenant_models import (
+    ModelCreate,
+    ModelUpdate,
+    TargetIn,
+    default_capabilities,
+)
 
 _NULLABLE = (
     "context_window",

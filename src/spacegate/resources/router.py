@@ -17,10 +17,10 @@ from pydantic import BaseModel, Field
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import IdResponse, ListResponse, RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.resources.service import ResourceService
 from spacegate.resources.spec import Paging
+from spacegate.wire.base import IdResponse, ListResponse, RequestModel, ResponseModel
 
 T = TypeVar("T")
 Svc = Callable[[SessionDep, SpaceScopeDep, CursorsDep], ResourceService[Any]]

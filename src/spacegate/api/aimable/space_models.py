@@ -7,19 +7,24 @@ an entitlement row, the same one MechaMental's model-entitlements API reads and 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AliasChoices, BaseModel, Field, PlainValidator
+from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import IdempotencyRequired, UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
-from spacegate.entitlements.schemas import EntitlementRules, EntitlementView
 from spacegate.entitlements.service import EntitlementService
+from spacegate.wire.aimable.space_models import (
+    AllowedModel,
+    AllowedModelAdd,
+    AllowedModelEnvelope,
+    AllowedModelList,
+    PageMeta,
+)
+from spacegate.wire.mechamental.limits import EntitlementRules
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -43,66 +48,6 @@ PageCursor = Annotated[
 ]
 
 TAG = "space-allowed-models"
-
-
-class Reasoning(BaseModel):
-    enabled: bool
-
-
-class AllowedModel(BaseModel):
-    tenant_model_id: uuid.UUID
-    alias: str
-    is_enabled: bool = Field(description="Whether the space may use the model right now.")
-    is_default: bool = Field(description="The space's default model (at most one per space).")
-    context_window: int | None
-    capabilities: list[str]
-    reasoning: Reasoning
-    logo_url: str | None
-    logo_url_dark: str | None
-    added_at: datetime
-
-    @classmethod
-    def of(cls, view: EntitlementView) -> AllowedModel:
-        ent, model = view.entitlement, view.model
-        return cls(
-            tenant_model_id=model.id,
-            alias=model.alias,
-            is_enabled=ent.enabled,
-            is_default=ent.is_default,
-            context_window=model.context_window,
-            capabilities=list(model.capabilities or []),
-            reasoning=Reasoning(enabled=bool((model.reasoning or {}).get("enabled", False))),
-            logo_url=model.logo_url,
-            logo_url_dark=model.logo_url_dark,
-            added_at=ent.created_at,
-        )
-
-
-class PageMeta(BaseModel):
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end."
-    )
-    has_more: bool
-
-
-class AllowedModelList(BaseModel):
-    data: list[AllowedModel]
-    meta: PageMeta
-
-
-class AllowedModelEnvelope(BaseModel):
-    data: AllowedModel
-
-
-class AllowedModelAdd(RequestModel):
-    tenant_model_id: uuid.UUID = Field(
-        validation_alias=AliasChoices("tenant_model_id", "model_id"),
-        description="The tenant model to allow. `model_id` (seed 000's name) is accepted too.",
-    )
-    is_enabled: bool = Field(default=True, description="Add it disabled with `false`.")
-    is_default: bool = Field(
-        default=False, description="Also make it the space's default model (replacing the old)."
-    )
 
 
 def _svc(session: SessionDep, principal: PrincipalDep, cursors: CursorsDep) -> EntitlementService:

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from spacegate.api.deps import CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import IdempotencyRequired, UnitOfWorkRoute
-from spacegate.registry.schemas import ModelCreate, ModelUpdate, TenantModelRead
 from spacegate.registry.service import ModelView, RegistryService
+from spacegate.wire.platform.tenant_models import ModelCreate, ModelUpdate, TenantModelRead
 
 T = TypeVar("T")
 

@@ -2,54 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
-from pydantic import BaseModel, Field
 
 from spacegate.api.copilot.deps import caller_client, end_reads
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScope, SpaceScopeDep
 from spacegate.copilot import personas
-from spacegate.copilot.experts import NoNul
 from spacegate.copilot.persona_import import PersonaImports, upload_answer
 from spacegate.copilot.persona_import import UploadFile as Upload
-from spacegate.copilot.personas import PersonaDraft, PersonaService
+from spacegate.copilot.personas import PersonaService
 from spacegate.errors import AppError
 from spacegate.resources.router import crud_router
-
-
-class PersonaCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=200)
-    birthdate: date = Field(description="YYYY-MM-DD.")
-    notes: str = Field(max_length=100_000)
-    data: dict[str, Any] = Field(default_factory=dict, description="Any further attributes.")
-
-
-class PersonaUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    birthdate: date | None = None
-    notes: str | None = Field(default=None, max_length=100_000)
-    data: dict[str, Any] | None = None
-
-
-class PersonaRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    birthdate: date
-    notes: str
-    data: dict[str, Any]
-    created_by: uuid.UUID | None
-    updated_by: uuid.UUID | None
-    created_at: datetime
-    updated_at: datetime
-
+from spacegate.wire.copilot.personas import (
+    CompletionRequest,
+    CompletionResponse,
+    ConfirmRequest,
+    ConfirmResponse,
+    PersonaCreate,
+    PersonaRead,
+    PersonaUpdate,
+    UploadResponse,
+)
 
 router = APIRouter(prefix="/v1/personas", tags=["personas"], route_class=UnitOfWorkRoute)
 
@@ -74,26 +52,6 @@ crud_router(
 )
 
 
-class HistoryMessage(NoNul):
-    role: Literal["user", "assistant"]
-    content: str = Field(max_length=100_000)
-
-
-class CompletionRequest(RequestModel):
-    current_persona: dict[str, Any] = Field(
-        default_factory=dict, description="The persona as it is now (may be partial)."
-    )
-    history: list[HistoryMessage] = Field(default_factory=list, max_length=100)
-    prompt: str = Field(min_length=1, max_length=20_000, description="What to change.")
-    model: str | None = Field(
-        default=None, min_length=1, max_length=200, description="Default: the space's default."
-    )
-
-
-class CompletionResponse(PersonaDraft):
-    """The updated persona (not stored), validated against the persona schema."""
-
-
 @router.post(
     "/completion",
     summary="Generate persona completion",
@@ -113,42 +71,6 @@ async def complete_persona(
         client, body.current_persona, history, body.prompt, model=body.model
     )
     return CompletionResponse.model_validate(answer.value.model_dump())
-
-
-class PersonaConflict(BaseModel):
-    row: int
-    file: str
-    name: str
-    birthdate: str
-    persona_id: str
-
-
-class UploadResponse(BaseModel):
-    upload_token: str = Field(description="Shown once; confirm with it before `expires_at`.")
-    total: int
-    conflict_personas: int = Field(description="Rows matching a persona (name and birthdate).")
-    status: str
-    message: str
-    expires_at: datetime
-    conflicts: list[PersonaConflict] = Field(description="The first 100 conflicts.")
-
-
-class ConfirmRequest(RequestModel):
-    conflict_resolution: Literal["overwrite", "create", "skip"] = Field(
-        default="skip",
-        description="For rows matching a persona: `overwrite` updates it, `create` adds a new "
-        "one anyway, `skip` keeps the existing one.",
-    )
-
-
-class ConfirmResponse(BaseModel):
-    conflicts_resolved: int
-    total_uploaded: int = Field(description="Personas created or updated.")
-    status: str
-    message: str
-    created: int
-    updated: int
-    skipped: int
 
 
 def _can_import(scope: SpaceScopeDep) -> SpaceScope:

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from spacegate.api.deps import SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.copilot.settings import CopilotSettingsService
+from spacegate.wire.base import RequestModel
 
 router = APIRouter(prefix="/v1/copilot", tags=["chats"], route_class=UnitOfWorkRoute)
 

@@ -3,54 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
-from spacegate.factory.checkpoints import MAX_ROWS, CheckpointService
+from spacegate.factory.checkpoints import CheckpointService
 from spacegate.resources.router import crud_router
-
-
-class CheckpointFilters(BaseModel):
-    training_id: uuid.UUID | None = None
-
-
-class CheckpointRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    training_id: uuid.UUID
-    step: int
-    architecture: str
-    feature_columns: list[str]
-    metrics: dict[str, Any]
-    size_bytes: int
-    sha256: str
-    created_at: datetime
-
-
-class ScoreRequest(RequestModel):
-    rows: list[dict[str, Any]] = Field(
-        min_length=1, max_length=MAX_ROWS, description="Rows with the checkpoint's feature columns."
-    )
-
-
-class Prediction(BaseModel):
-    score: float = Field(description="Probability of the positive class.")
-    label: Any
-
-
-class ScoreResponse(BaseModel):
-    checkpoint_id: uuid.UUID
-    predictions: list[Prediction]
-
+from spacegate.wire.factory.checkpoints import (
+    CheckpointFilters,
+    CheckpointRead,
+    ScoreRequest,
+    ScoreResponse,
+)
 
 router = APIRouter(prefix="/v1/checkpoints", tags=["checkpoints"], route_class=UnitOfWorkRoute)
 CheckpointId = Annotated[uuid.UUID, Path(description="Checkpoint ID")]

@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 from pydantic import Field
 
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.factory.data_models import DataModelService
-from spacegate.factory.tasks import Task
 from spacegate.resources.router import crud_router
+from spacegate.wire.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
 
 Column = Field(min_length=1, max_length=255)
-
-
-class DataModelCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=10_000)
-    task: Task = "binary_classification"
-    target_column: str | None = Field(default=None, min_length=1, max_length=255)
-    feature_columns: list[str] = Field(
-        default_factory=list, max_length=2_000, description="Empty: every column but the target."
-    )
-
-
-class DataModelUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    task: Task | None = None
-    target_column: str | None = Field(default=None, min_length=1, max_length=255)
-    feature_columns: list[str] | None = Field(default=None, max_length=2_000)
-
-
-class DataModelRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    description: str
-    task: str
-    target_column: str | None
-    feature_columns: list[str]
-    created_at: datetime
-    updated_at: datetime
 
 
 router = crud_router(

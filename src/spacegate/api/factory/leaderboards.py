@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from spacegate.api.deps import CursorsDep, QueryDatetime, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory.leaderboards import LeaderboardService, Ranking
 from spacegate.factory.tasks import Metric
-
-
-class LeaderboardEntry(BaseModel):
-    rank: int | None = Field(description="Position in this order; null without the metric.")
-    checkpoint_id: uuid.UUID
-    name: str
-    training_id: uuid.UUID
-    training_name: str | None
-    architecture: str
-    step: int
-    created_at: datetime
-    metric_name: str | None
-    score: float | None = Field(description="The ordering metric (mean over benchmarks).")
-    results: dict[str, dict[str, Any]] = Field(description="Per benchmark id: its metrics.")
-
+from spacegate.wire.base import ListResponse
+from spacegate.wire.factory.leaderboards import LeaderboardEntry
 
 router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], route_class=UnitOfWorkRoute)
 

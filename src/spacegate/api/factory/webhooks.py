@@ -15,13 +15,13 @@ from spacegate.api.deps import After, CursorsDep, Limit, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.platform.providers import get_provider_edge
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, RequestModel, ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.factory import deliveries as _deliveries  # noqa: F401  (registers the job)
 from spacegate.factory.connectors import ConnectorEdge
 from spacegate.factory.inbound import InboundWebhooks
 from spacegate.factory.subscriptions import DeliveryService, SubscriptionService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import ListResponse, RequestModel, ResponseModel
 
 
 class WebhookIn(RequestModel):

@@ -15,16 +15,16 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from spacegate.api.aimable.space_models import UUIDParam
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.mechamental.schemas import (
+from spacegate.api.routing import UnitOfWorkRoute
+from spacegate.auth.principal import Principal
+from spacegate.entitlements.service import EntitlementService
+from spacegate.errors import NotFound
+from spacegate.wire.mechamental.schemas import (
     EntitlementGrant,
     EntitlementList,
     EntitlementPatch,
     EntitlementRead,
 )
-from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.auth.principal import Principal
-from spacegate.entitlements.service import EntitlementService
-from spacegate.errors import NotFound
 
 PREFIX = "/v1/orgs/{org_id}/workspaces/{workspace_id}/model-entitlements"
 

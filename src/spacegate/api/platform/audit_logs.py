@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Query
 
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, QueryDatetime, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse, ResponseModel
 from spacegate.audit.service import AuditService
+from spacegate.wire.base import ListResponse
+from spacegate.wire.platform.audit_logs import AuditLogRead
 
 router = APIRouter(prefix="/v1/audit-logs", tags=["audit-logs"], route_class=UnitOfWorkRoute)
-
-
-class AuditLogRead(ResponseModel):
-    id: uuid.UUID
-    actor_type: str
-    actor_id: uuid.UUID | None
-    api_key_id: uuid.UUID | None
-    resource: str
-    resource_id: str
-    action: str
-    space_id: uuid.UUID | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    request_id: str | None
-    created_at: datetime
 
 
 @router.get("", summary="List audit log entries (oldest first)", responses=errors(*AUTHED, 400))

@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
 
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.jobs import cancel, retry
 from spacegate.models import Job
 from spacegate.resources import ResourceService, ResourceSpec
 from spacegate.resources.router import crud_router
-
-JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+from spacegate.wire.platform.jobs import JobFilters, JobRead
 
 
 class JobService(ResourceService[Job]):  # type: ignore[type-var]
     model = Job
     spec = ResourceSpec(label="Job", permission="jobs", name="job")
-
-
-class JobFilters(BaseModel):
-    kind: str | None = None
-    status: JobStatus | None = None
-    subject_id: uuid.UUID | None = None
-
-
-class JobRead(ResponseModel):
-    id: uuid.UUID
-    kind: str
-    status: JobStatus
-    subject_id: uuid.UUID | None
-    progress: dict[str, Any]
-    result: dict[str, Any] | None
-    error: str | None
-    attempts: int
-    max_attempts: int
-    cancel_requested: bool
-    created_by: uuid.UUID | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
 
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=UnitOfWorkRoute)

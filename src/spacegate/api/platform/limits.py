@@ -6,56 +6,25 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from pydantic import Field
 
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.limits import policy
 from spacegate.limits.admin import LimitAdmin
 from spacegate.limits.service import LimitService
 from spacegate.models import ApiKey, Org
+from spacegate.wire.platform.limits import (
+    KeyLimits,
+    KeyLimitsRead,
+    OrgRateLimitRead,
+    OrgRateLimitUpdate,
+    WindowRead,
+)
 
 router = APIRouter(tags=["limits"], route_class=UnitOfWorkRoute)
 OrgId = Annotated[uuid.UUID, Path(description="Org ID")]
 KeyId = Annotated[uuid.UUID, Path(description="API key ID")]
-
-
-class WindowRead(ResponseModel):
-    limit: int = Field(description="Requests allowed per window.")
-    window_seconds: int
-
-
-class OrgRateLimitRead(ResponseModel):
-    rate_limit: str = Field(
-        description="Requests per org on the API, e.g. `1000/hour,100/minute`; `off`: none.",
-        examples=["1000/hour,100/minute"],
-    )
-    is_default: bool = Field(description="True when the server default applies.")
-    windows: list[WindowRead]
-
-
-class OrgRateLimitUpdate(RequestModel):
-    rate_limit: str | None = Field(
-        max_length=200,
-        description="`1000/hour,100/minute` (any windows: second, minute, hour, day, e.g. "
-        "`500/5minutes`; at most 1,000,000,000 per window, windows up to 366 days), `off` for "
-        "none, or null to return to the server default. This route is never refused by the org "
-        "limit, so a limit set too low can always be lifted.",
-    )
-
-
-class KeyLimits(RequestModel):
-    rpm: int | None = Field(default=None, ge=1, le=10**9, description="Requests per minute.")
-    tpm: int | None = Field(default=None, ge=1, le=10**12, description="Tokens per minute.")
-    max_concurrency: int | None = Field(
-        default=None, ge=1, le=10**6, description="Gateway calls in flight at once."
-    )
-
-
-class KeyLimitsRead(KeyLimits):
-    id: uuid.UUID
 
 
 def _org_read(org: Org, limits: LimitService) -> OrgRateLimitRead:

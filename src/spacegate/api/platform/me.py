@@ -3,63 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
-from pydantic import Field
 
 from spacegate.api.deps import CursorsDep, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.errors import BadRequest, Forbidden
 from spacegate.limits.report import BudgetUsage, RateUsage, UsageReport
 from spacegate.limits.service import LimitService
+from spacegate.wire.platform.me import (
+    BudgetRead,
+    KeyLimitsRead,
+    ModelUsageRead,
+    MyEntitlements,
+    RateRead,
+)
 
 router = APIRouter(prefix="/v1/me", tags=["me"], route_class=UnitOfWorkRoute)
-
-
-class RateRead(ResponseModel):
-    limit: int = Field(description="Allowed per minute.")
-    used: int = Field(description="Taken in the last minute (the bucket refills continuously).")
-    left: int
-    resets_at: datetime = Field(description="When the full limit is available again.")
-
-
-class BudgetRead(ResponseModel):
-    limit: Cost
-    period: str = Field(description="`day`, `week` or `month`, on the org's calendar.")
-    used: Cost = Field(description="Used in the current window (from the usage ledger).")
-    left: Cost
-    window_start: datetime
-    resets_at: datetime = Field(description="End of the current window.")
-
-
-class ModelUsageRead(ResponseModel):
-    model: str = Field(description="The model's alias (what to send as `model`).")
-    tenant_model_id: uuid.UUID
-    is_default: bool
-    allowed_endpoints: list[str]
-    allowed_purposes: list[str]
-    allowed_step_types: list[str]
-    limits: dict[str, Any] = Field(description="The entitlement's `workspace_limits`.")
-    rates: dict[str, RateRead] = Field(description="`rpm` / `tpm`, when set.")
-    budgets: dict[str, BudgetRead] = Field(description="`token_budget` / `cost_budget`, when set.")
-
-
-class KeyLimitsRead(ResponseModel):
-    id: uuid.UUID
-    rates: dict[str, RateRead]
-    max_concurrency: int | None
-
-
-class MyEntitlements(ResponseModel):
-    space_id: uuid.UUID
-    api_key: KeyLimitsRead
-    count: int
-    data: list[ModelUsageRead]
-    has_more: bool = False
 
 
 def _rate(r: RateUsage) -> RateRead:

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import Field
 
 from spacegate.api.deps import PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.errors import Forbidden
 from spacegate.orgs.service import OrgService
+from spacegate.wire.platform.orgs import OrgRead, OrgUpdate
 
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"], route_class=UnitOfWorkRoute)
 OrgId = Annotated[uuid.UUID, Path(description="Org ID")]
-
-
-class OrgRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    timezone: str = Field(description="IANA time zone; budget periods follow its calendar.")
-    created_at: datetime
-    updated_at: datetime
-
-
-class OrgUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(
-        default=None,
-        max_length=64,
-        description="IANA time zone, e.g. `Europe/Paris` (default `UTC`); budget periods follow "
-        "its calendar.",
-    )
 
 
 @router.get("/{org_id}", summary="Get org", responses=errors(*AUTHED, 404))

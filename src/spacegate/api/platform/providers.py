@@ -16,12 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse
 from spacegate.kit import ssrf
 from spacegate.kit.crypto import cipher_for
 from spacegate.models import ProviderConnection
-from spacegate.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 from spacegate.providers.service import ProviderEdge, ProviderService
+from spacegate.wire.base import ListResponse
+from spacegate.wire.platform.providers import ProviderCreate, ProviderRead, ProviderUpdate
 
 SECRET_FIELDS = frozenset({"api_key", "proxy_url"})  # a refused proxy URL may hold credentials
 _MASK = "***"

@@ -3,84 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
 
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import (
+from spacegate.spaces.service import SpaceService
+from spacegate.wire.base import (
     IdResponse,
     ListResponse,
-    PermissionName,
-    RequestModel,
-    ResponseModel,
 )
-from spacegate.kit.emails import Email
-from spacegate.spaces.service import SpaceService
+from spacegate.wire.platform.spaces import (
+    InvitationRead,
+    InviteRequest,
+    InviteResponse,
+    IssuedInvitationRead,
+    MemberRead,
+    SpaceCreate,
+    SpaceRead,
+    SpaceUpdate,
+)
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
 SpaceId = Annotated[uuid.UUID, Path(description="Space ID")]
-
-
-class SpaceCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(max_length=10_000)
-
-
-class SpaceUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-
-
-class SpaceRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    description: str
-    created_at: datetime
-    created_by: uuid.UUID | None
-    updated_at: datetime
-    updated_by: uuid.UUID | None
-
-
-class InviteRequest(RequestModel):
-    emails: list[Email] = Field(min_length=1, max_length=100)
-    roles: list[PermissionName] = Field(
-        max_length=100,
-        description="Permissions the invitees get in this space (`UserPermission` values).",
-    )
-    role: Literal["designer", "developer"] = Field(
-        default="developer", description="Org role given to invitees who are not users yet."
-    )
-
-
-class InvitationRead(ResponseModel):
-    id: uuid.UUID
-    email: str
-    permissions: list[str]
-    role: str
-    expires_at: datetime
-    created_at: datetime
-
-
-class IssuedInvitationRead(InvitationRead):
-    token: str = Field(
-        description="Shown once: the invitee redeems it at `POST /v1/users/accept-invite`."
-    )
-
-
-class InviteResponse(ResponseModel):
-    emails: list[str]
-    invitations: list[IssuedInvitationRead]
-
-
-class MemberRead(ResponseModel):
-    user_id: uuid.UUID
-    permissions: list[str]
-    created_at: datetime
 
 
 def _svc(session: SessionDep, principal: PrincipalDep, cursors: CursorsDep) -> SpaceService:

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from spacegate.api.deps import After, CursorsDep, Limit, PrincipalDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ListResponse
-from spacegate.registry.schemas import ModelCreate, ModelUpdate, TenantModelRead
 from spacegate.registry.service import ModelView, RegistryService
+from spacegate.wire.base import ListResponse
+from spacegate.wire.platform.tenant_models import ModelCreate, ModelUpdate, TenantModelRead
 
 router = APIRouter(prefix="/v1/tenant-models", tags=["tenant models"], route_class=UnitOfWorkRoute)
 TenantModelId = Annotated[uuid.UUID, Path(description="The model's `tenant_model_id`.")]

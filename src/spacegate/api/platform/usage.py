@@ -3,52 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
 from spacegate.api.deps import CursorsDep, PrincipalDep, QueryDatetime, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import Cost, ResponseModel
 from spacegate.usage.service import DIMENSIONS, MAX_DAYS, UsageQuery, UsageService
+from spacegate.wire.platform.usage import UsageReportRead
 
 router = APIRouter(prefix="/v1/usage", tags=["usage"], route_class=UnitOfWorkRoute)
-
-
-class UsageTotalsRead(ResponseModel):
-    requests: int
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-    cost: Cost = Field(description="In `currency`, from the model's prices.")
-
-
-class UsageRowRead(UsageTotalsRead):
-    day: date | None = Field(description="Local calendar day in `tz` (grouped by `day`).")
-    model: str | None = Field(
-        description="The model's alias (grouped by `model`); null if the model was deleted."
-    )
-    model_id: uuid.UUID | None = Field(description="The `tenant_model_id` (grouped by `model`).")
-    space_id: uuid.UUID | None = Field(description="Grouped by `space`.")
-    api_key_id: uuid.UUID | None = Field(description="Grouped by `api_key`.")
-
-
-class UsageReportRead(ResponseModel):
-    start: datetime
-    end: datetime
-    tz: str = Field(description="The IANA time zone days were counted in.")
-    currency: str = Field(
-        default="USD", description="ISO 4217 code of every cost (the models' prices)."
-    )
-    group_by: list[str]
-    data: list[UsageRowRead] = Field(
-        description="One row per group, oldest day first, then the biggest users first. "
-        "Fields of dimensions not grouped by are null."
-    )
-    totals: UsageTotalsRead = Field(description="The sums over every row.")
 
 
 _GROUP_BY = (

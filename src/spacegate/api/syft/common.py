@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from spacegate.api.docs import AUTHED, errors
-from spacegate.api.schemas import ErrorResponse
+from spacegate.wire.base import ErrorResponse
 
 _MORE = {
     429: "Rate limited by a policy: retry after `Retry-After` seconds.",

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import ResponseModel
 from spacegate.api.syft.datasets import IngestionSummary, service
 from spacegate.api.syft.paths import both
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag import operations
+from spacegate.wire.base import ResponseModel
 
 
 class IngestionStatus(IngestionSummary):

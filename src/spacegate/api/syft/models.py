@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field, StringConstraints
 from spacegate.api.deps import CursorsDep, SessionDep
 from spacegate.api.platform.providers import ProviderEdgeDep
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.api.syft.common import document_every_path, responses, route
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag.syft_models import DEFAULT_BASE_URL, DEFAULT_MODEL, SyftModelService
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import RequestModel, ResponseModel
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]

@@ -2,64 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Annotated, Any, Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, StringConstraints
 
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel, ResponseModel
 from spacegate.api.syft.common import document_every_path, responses, route
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.rag.policies.service import PolicyService
 from spacegate.rag.policies.types import TYPES
 from spacegate.resources.router import crud_router
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-TypeName = Literal["access", "rate_limit", "pii_filter"]
-
-
-class PolicyCreate(RequestModel):
-    name: Name
-    policy_type: TypeName
-    configuration: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Checked against the type's `config_schema` (`/api/v1/policy-types/`).",
-    )
-    endpoint_id: uuid.UUID
-
-
-class PolicyUpdate(RequestModel):
-    name: Name | None = None
-    configuration: dict[str, Any] | None = Field(
-        default=None, description="Merged into the stored configuration, then checked."
-    )
-
-
-class PolicyRead(ResponseModel):
-    id: uuid.UUID
-    name: str
-    policy_type: str
-    configuration: dict[str, Any]
-    endpoint_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
-
-
-class PolicyFilters(BaseModel):
-    endpoint_id: uuid.UUID | None = None
-    policy_type: TypeName | None = None
-
-
-class PolicyTypeRead(BaseModel):
-    name: str
-    description: str
-    stage: str = Field(description="`pre`: checked before the query; `post`: applied to it.")
-    config_schema: dict[str, Any]
-    enabled: bool
-
+from spacegate.wire.syft.policies import (
+    PolicyCreate,
+    PolicyFilters,
+    PolicyRead,
+    PolicyTypeRead,
+    PolicyUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/policies", tags=["syft policies"], route_class=UnitOfWorkRoute)
 #: Beside the policies (under them, ``types`` would be read as a policy id).

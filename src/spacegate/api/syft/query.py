@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_vali
 
 from spacegate.api.deps import SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.api.syft.common import responses
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag.query import Query, answer, prepare, stream
+from spacegate.wire.base import RequestModel
 
 Content = Annotated[
     str, StringConstraints(min_length=1, max_length=100_000, strip_whitespace=False)

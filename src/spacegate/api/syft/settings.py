@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from spacegate.api.deps import SessionDep
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import RequestModel
 from spacegate.api.syft.common import responses, route
 from spacegate.auth.dependencies import PrincipalDep
 from spacegate.rag.syft_settings import SyftSettingsService
+from spacegate.wire.base import RequestModel
 
 PublicUrl = Annotated[
     str,

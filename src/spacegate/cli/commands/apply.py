@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from spacegate.cli.remote import Failure, Remote, is_uuid
 
 if TYPE_CHECKING:
-    from spacegate.api.mechamental.schemas import EntitlementRead
+    from spacegate.wire.mechamental.schemas import EntitlementRead
 
 Progress = Callable[[Remote, int, str], AbstractContextManager[Callable[[], None]]]
 _RULES = ("enabled", "limits", "allowed_endpoints", "allowed_purposes", "allowed_step_types")
@@ -44,7 +44,7 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 def _wanted(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry's rules, normalised the way the server stores them."""
-    from spacegate.entitlements.schemas import WorkspaceLimits
+    from spacegate.wire.mechamental.limits import WorkspaceLimits
 
     out: dict[str, Any] = {}
     for key in _RULES:

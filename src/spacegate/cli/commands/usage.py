@@ -12,8 +12,8 @@ import typer
 from spacegate.cli.remote import Column, Remote, columns, parse_when, remote, space_id
 
 if TYPE_CHECKING:
-    from spacegate.api.platform.inference_logs import InferenceLogRead
     from spacegate.client import LogFilter
+    from spacegate.wire.platform.inference_logs import InferenceLogRead
 
 usage = typer.Typer(
     help="Usage: totals, per day, and what is left of your limits.", no_args_is_help=True

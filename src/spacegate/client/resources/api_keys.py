@@ -6,10 +6,10 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from spacegate.api.platform.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from spacegate.api.platform.limits import KeyLimits, KeyLimitsRead
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
 from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
+from spacegate.wire.platform.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from spacegate.wire.platform.limits import KeyLimits, KeyLimitsRead
 
 _PATH = "/v1/api-keys"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict, Unpack
 
-from spacegate.api.platform.audit_logs import AuditLogRead
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, check_keywords, params
 from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, platform_page
+from spacegate.wire.platform.audit_logs import AuditLogRead
 
 
 class AuditQuery(TypedDict, total=False):

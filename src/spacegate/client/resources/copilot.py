@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from spacegate.api.copilot.chats import ChatRead, ChatUpdate
-from spacegate.api.copilot.experts import ExpertCreate, ExpertRead, ExpertUpdate
 from spacegate.client._http import Id, Op, model, nothing, params
 from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
+from spacegate.wire.copilot.chats import ChatRead, ChatUpdate
+from spacegate.wire.copilot.experts import ExpertCreate, ExpertRead, ExpertUpdate
 
 _EXPERTS = CrudOps("/v1/experts", ExpertRead, ExpertCreate, ExpertUpdate)
 _CHATS = CrudOps("/v1/chats", ChatRead, ExpertCreate, ChatUpdate)  # chats are made by turns

@@ -9,15 +9,17 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter
 
-from spacegate.api.copilot.action_groups import (
+from spacegate.client._http import Id, Op, dump, model, params
+from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
+from spacegate.wire.copilot.action_groups import (
     ActionGroupCreate,
     ActionGroupRead,
     ActionGroupUpdate,
 )
-from spacegate.api.copilot.actions import ActionCreate, ActionRead, ActionUpdate
-from spacegate.api.copilot.arguments import ArgumentCreate, ArgumentRead, ArgumentUpdate
-from spacegate.api.copilot.insights import InsightCreate, InsightRead
-from spacegate.api.copilot.personas import (
+from spacegate.wire.copilot.actions import ActionCreate, ActionRead, ActionUpdate
+from spacegate.wire.copilot.arguments import ArgumentCreate, ArgumentRead, ArgumentUpdate
+from spacegate.wire.copilot.insights import InsightCreate, InsightRead
+from spacegate.wire.copilot.personas import (
     CompletionRequest,
     CompletionResponse,
     ConfirmResponse,
@@ -26,8 +28,6 @@ from spacegate.api.copilot.personas import (
     PersonaUpdate,
     UploadResponse,
 )
-from spacegate.client._http import Id, Op, dump, model, params
-from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
 
 _GROUPS = CrudOps("/v1/action-groups", ActionGroupRead, ActionGroupCreate, ActionGroupUpdate)
 _ACTIONS = CrudOps("/v1/actions", ActionRead, ActionCreate, ActionUpdate)
@@ -188,6 +188,21 @@ class Arguments(SyncCrud[ArgumentRead, ArgumentCreate, ArgumentUpdate]):
         self._t.run(_ARGS.delete(argument_id))
 
 
+class AsyncActionGroups(AsyncCrud[ActionGroupRead, ActionGroupCreate, ActionGroupUpdate]):
+    ops = _GROUPS
+
+    async def get(self, group_id: Id) -> ActionGroupRead:
+        return await self._t.run(_GROUPS.get(group_id))
+
+    async def update(
+        self, group_id: Id, body: ActionGroupUpdate | None = None, /, **f: Any
+    ) -> ActionGroupRead:
+        return await self._t.run(_GROUPS.update(group_id, body, f))
+
+    async def delete(self, group_id: Id) -> None:
+        await self._t.run(_GROUPS.delete(group_id))
+
+
 class AsyncActions(AsyncCrud[ActionRead, ActionCreate, ActionUpdate]):
     ops = _ACTIONS
 
@@ -256,6 +271,11 @@ class AsyncArguments(AsyncCrud[ArgumentRead, ArgumentCreate, ArgumentUpdate]):
         comments: str | None = None,
     ) -> ArgumentRead:
         return await self._t.run(_review(argument_id, status, reviewer, comments))
+
+    async def update(
+        self, argument_id: Id, body: ArgumentUpdate | None = None, /, **f: Any
+    ) -> ArgumentRead:
+        return await self._t.run(_ARGS.update(argument_id, body, f))
 
     async def delete(self, argument_id: Id) -> None:
         await self._t.run(_ARGS.delete(argument_id))

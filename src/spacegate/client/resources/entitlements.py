@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from typing import Any, TypedDict, Unpack
 
-from spacegate.api.aimable.model_policy import ModelPolicyRead, ModelPolicyUpdate
-from spacegate.api.aimable.space_models import AllowedModel
-from spacegate.api.mechamental.schemas import EntitlementGrant, EntitlementPatch, EntitlementRead
 from spacegate.client._http import (
     ORG,
     AsyncTransport,
@@ -33,7 +30,10 @@ from spacegate.client.pagination import (
     aimable_page,
     mechamental_page,
 )
-from spacegate.entitlements.schemas import WorkspaceLimits
+from spacegate.wire.aimable.model_policy import ModelPolicyRead, ModelPolicyUpdate
+from spacegate.wire.aimable.space_models import AllowedModel
+from spacegate.wire.mechamental.limits import WorkspaceLimits
+from spacegate.wire.mechamental.schemas import EntitlementGrant, EntitlementPatch, EntitlementRead
 
 
 def _base(space_id: Id) -> str:

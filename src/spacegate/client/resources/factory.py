@@ -1,21 +1,30 @@
 """The model factory of the client's space (seed 004): connectors, data models, trainings,
 checkpoints, benchmarks, evaluations and leaderboards. Each resource's list pages the way the
-seed pages it (``limit`` + ``after``; ``page`` + ``page_size``; ``page`` + ``pageSize``)."""
+seed pages it (``limit`` + ``after``; ``page`` + ``page_size``; ``page`` + ``pageSize``).
+
+The calls are built once (``CrudOps`` and the functions below); the sync and async classes only
+run them, each with its own parameter names and documentation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from spacegate.api.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
-from spacegate.api.factory.checkpoints import CheckpointRead, ScoreResponse
-from spacegate.api.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
-from spacegate.api.factory.evaluations import EvaluationCreate, EvaluationRead
-from spacegate.api.factory.leaderboards import LeaderboardEntry
-from spacegate.api.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
-from spacegate.api.schemas import IdResponse
-from spacegate.client._http import Id, Op, model, params
-from spacegate.client.pagination import PageOp, SyncPager, numbered_list, platform_page
-from spacegate.client.resources._crud import CrudOps, SyncCrud
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, model, params
+from spacegate.client.pagination import (
+    AsyncPager,
+    PageOp,
+    SyncPager,
+    numbered_list,
+    platform_page,
+)
+from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
+from spacegate.wire.base import IdResponse
+from spacegate.wire.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
+from spacegate.wire.factory.checkpoints import CheckpointRead, ScoreResponse
+from spacegate.wire.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
+from spacegate.wire.factory.evaluations import EvaluationCreate, EvaluationRead
+from spacegate.wire.factory.leaderboards import LeaderboardEntry
+from spacegate.wire.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
 
 _DATA_MODELS = CrudOps("/v1/data-models", DataModelRead, DataModelCreate, DataModelUpdate)
 _TRAININGS = CrudOps("/v1/trainings", TrainingRead, TrainingCreate, TrainingUpdate)
@@ -48,6 +57,39 @@ def _leaderboard(limit: int, filters: dict[str, Any]) -> PageOp[LeaderboardEntry
     return fetch
 
 
+def _trainings(size: int) -> PageOp[TrainingRead]:
+    return numbered_list("/v1/trainings", TrainingRead, "pageSize", size)
+
+
+def _benchmarks(size: int) -> PageOp[BenchmarkRead]:
+    return numbered_list("/v1/benchmarks", BenchmarkRead, "page_size", size)
+
+
+def _cancel(training_id: Id) -> Op[IdResponse]:
+    return Op("DELETE", f"/v1/trainings/{training_id}", _ID)
+
+
+def _checkpoints(training_id: Id | None, size: int) -> PageOp[CheckpointRead]:
+    def fetch(cursor: str | None) -> Op[Any]:
+        query = params(training_id=training_id, limit=size, after=cursor)
+        return Op("GET", "/v1/checkpoints", platform_page(CheckpointRead), query)
+
+    return fetch
+
+
+def _checkpoint(checkpoint_id: Id) -> Op[CheckpointRead]:
+    return Op("GET", f"/v1/checkpoints/{checkpoint_id}", model(CheckpointRead))
+
+
+def _download(checkpoint_id: Id) -> Op[bytes]:
+    return Op("GET", f"/v1/checkpoints/{checkpoint_id}/download", _bytes)
+
+
+def _score(checkpoint_id: Id, rows: Rows) -> Op[ScoreResponse]:
+    path = f"/v1/checkpoints/{checkpoint_id}/score"
+    return Op("POST", path, model(ScoreResponse), body={"rows": rows})
+
+
 class DataModels(SyncCrud[DataModelRead, DataModelCreate, DataModelUpdate]):
     ops = _DATA_MODELS
 
@@ -67,9 +109,7 @@ class Trainings(SyncCrud[TrainingRead, TrainingCreate, TrainingUpdate]):
     ops = _TRAININGS
 
     def list(self, *, page_size: int = 50) -> SyncPager[TrainingRead]:
-        return SyncPager(
-            self._t, numbered_list("/v1/trainings", TrainingRead, "pageSize", page_size)
-        )
+        return SyncPager(self._t, _trainings(page_size))
 
     def get(self, training_id: Id) -> TrainingRead:
         return self._t.run(_TRAININGS.get(training_id))
@@ -78,15 +118,14 @@ class Trainings(SyncCrud[TrainingRead, TrainingCreate, TrainingUpdate]):
         return self._t.run(_TRAININGS.update(training_id, body, f))
 
     def delete(self, training_id: Id) -> IdResponse:
-        return self._t.run(Op("DELETE", f"/v1/trainings/{training_id}", _ID))
+        return self._t.run(_cancel(training_id))
 
 
 class Benchmarks(SyncCrud[BenchmarkRead, BenchmarkCreate, BenchmarkUpdate]):
     ops = _BENCHMARKS
 
     def list(self, *, page_size: int = 50) -> SyncPager[BenchmarkRead]:
-        fetch = numbered_list("/v1/benchmarks", BenchmarkRead, "page_size", page_size)
-        return SyncPager(self._t, fetch)
+        return SyncPager(self._t, _benchmarks(page_size))
 
     def get(self, benchmark_id: Id) -> BenchmarkRead:
         return self._t.run(_BENCHMARKS.get(benchmark_id))
@@ -101,25 +140,22 @@ class Benchmarks(SyncCrud[BenchmarkRead, BenchmarkCreate, BenchmarkUpdate]):
 class Checkpoints:
     """``download`` answers the checkpoint's file (joblib); ``score`` predicts on rows."""
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: SyncTransport) -> None:
         self._t = transport
 
-    def list(self, *, training_id: Id | None = None, page_size: int = 50) -> SyncPager[Any]:
-        def fetch(cursor: str | None) -> Op[Any]:
-            query = params(training_id=training_id, limit=page_size, after=cursor)
-            return Op("GET", "/v1/checkpoints", platform_page(CheckpointRead), query)
-
-        return SyncPager(self._t, fetch)
+    def list(
+        self, *, training_id: Id | None = None, page_size: int = 50
+    ) -> SyncPager[CheckpointRead]:
+        return SyncPager(self._t, _checkpoints(training_id, page_size))
 
     def get(self, checkpoint_id: Id) -> CheckpointRead:
-        return self._t.run(Op("GET", f"/v1/checkpoints/{checkpoint_id}", model(CheckpointRead)))  # type: ignore[no-any-return]
+        return self._t.run(_checkpoint(checkpoint_id))
 
     def download(self, checkpoint_id: Id) -> bytes:
-        return self._t.run(Op("GET", f"/v1/checkpoints/{checkpoint_id}/download", _bytes))  # type: ignore[no-any-return]
+        return self._t.run(_download(checkpoint_id))
 
     def score(self, checkpoint_id: Id, rows: Rows) -> ScoreResponse:
-        path = f"/v1/checkpoints/{checkpoint_id}/score"
-        return self._t.run(Op("POST", path, model(ScoreResponse), body={"rows": rows}))  # type: ignore[no-any-return]
+        return self._t.run(_score(checkpoint_id, rows))
 
 
 class Evaluations(SyncCrud[EvaluationRead, EvaluationCreate, EvaluationCreate]):
@@ -133,8 +169,100 @@ class Leaderboards:
     """``list(metric_name=, benchmark_id=, direction=, benchmarks=, trainings=, name=, ...)``:
     checkpoints ranked by ``order_by_metric``."""
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: SyncTransport) -> None:
         self._t = transport
 
     def list(self, *, page_size: int = 10, **filters: Any) -> SyncPager[LeaderboardEntry]:
         return SyncPager(self._t, _leaderboard(page_size, filters))
+
+
+class AsyncDataModels(AsyncCrud[DataModelRead, DataModelCreate, DataModelUpdate]):
+    ops = _DATA_MODELS
+
+    async def get(self, data_model_id: Id) -> DataModelRead:
+        return await self._t.run(_DATA_MODELS.get(data_model_id))
+
+    async def update(
+        self, data_model_id: Id, body: DataModelUpdate | None = None, /, **f: Any
+    ) -> DataModelRead:
+        return await self._t.run(_DATA_MODELS.update(data_model_id, body, f))
+
+    async def delete(self, data_model_id: Id) -> None:
+        await self._t.run(_DATA_MODELS.delete(data_model_id))
+
+
+class AsyncTrainings(AsyncCrud[TrainingRead, TrainingCreate, TrainingUpdate]):
+    """``list`` pages by ``page`` + ``pageSize``; ``delete`` cancels a training."""
+
+    ops = _TRAININGS
+
+    def list(self, *, page_size: int = 50) -> AsyncPager[TrainingRead]:
+        return AsyncPager(self._t, _trainings(page_size))
+
+    async def get(self, training_id: Id) -> TrainingRead:
+        return await self._t.run(_TRAININGS.get(training_id))
+
+    async def update(
+        self, training_id: Id, body: TrainingUpdate | None = None, /, **f: Any
+    ) -> TrainingRead:
+        return await self._t.run(_TRAININGS.update(training_id, body, f))
+
+    async def delete(self, training_id: Id) -> IdResponse:
+        return await self._t.run(_cancel(training_id))
+
+
+class AsyncBenchmarks(AsyncCrud[BenchmarkRead, BenchmarkCreate, BenchmarkUpdate]):
+    ops = _BENCHMARKS
+
+    def list(self, *, page_size: int = 50) -> AsyncPager[BenchmarkRead]:
+        return AsyncPager(self._t, _benchmarks(page_size))
+
+    async def get(self, benchmark_id: Id) -> BenchmarkRead:
+        return await self._t.run(_BENCHMARKS.get(benchmark_id))
+
+    async def update(
+        self, benchmark_id: Id, body: BenchmarkUpdate | None = None, /, **f: Any
+    ) -> BenchmarkRead:
+        return await self._t.run(_BENCHMARKS.update(benchmark_id, body, f))
+
+    async def delete(self, benchmark_id: Id) -> None:
+        await self._t.run(_BENCHMARKS.delete(benchmark_id))
+
+
+class AsyncCheckpoints:
+    """``download`` answers the checkpoint's file (joblib); ``score`` predicts on rows."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._t = transport
+
+    def list(
+        self, *, training_id: Id | None = None, page_size: int = 50
+    ) -> AsyncPager[CheckpointRead]:
+        return AsyncPager(self._t, _checkpoints(training_id, page_size))
+
+    async def get(self, checkpoint_id: Id) -> CheckpointRead:
+        return await self._t.run(_checkpoint(checkpoint_id))
+
+    async def download(self, checkpoint_id: Id) -> bytes:
+        return await self._t.run(_download(checkpoint_id))
+
+    async def score(self, checkpoint_id: Id, rows: Rows) -> ScoreResponse:
+        return await self._t.run(_score(checkpoint_id, rows))
+
+
+class AsyncEvaluations(AsyncCrud[EvaluationRead, EvaluationCreate, EvaluationCreate]):
+    ops = _EVALUATIONS
+
+    async def get(self, evaluation_id: Id) -> EvaluationRead:
+        return await self._t.run(_EVALUATIONS.get(evaluation_id))
+
+
+class AsyncLeaderboards:
+    """``list(metric_name=, benchmark_id=, ...)``: as ``Leaderboards.list``, iterated with
+    ``async for``."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._t = transport
+
+    def list(self, *, page_size: int = 10, **filters: Any) -> AsyncPager[LeaderboardEntry]:
+        return AsyncPager(self._t, _leaderboard(page_size, filters))

@@ -6,9 +6,9 @@ API key's own limits on the key (``client.api_keys.set_limits``).
 
 from __future__ import annotations
 
-from spacegate.api.platform.limits import OrgRateLimitRead, OrgRateLimitUpdate
-from spacegate.api.platform.me import MyEntitlements
 from spacegate.client._http import ORG, AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.wire.platform.limits import OrgRateLimitRead, OrgRateLimitUpdate
+from spacegate.wire.platform.me import MyEntitlements
 
 _ORG_LIMIT = f"/v1/orgs/{ORG}/rate-limit"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from spacegate.client._http import Id, params
 from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
-from spacegate.registry.schemas import ModelCreate, ModelUpdate, TenantModelRead
+from spacegate.wire.platform.tenant_models import ModelCreate, ModelUpdate, TenantModelRead
 
 _OPS = CrudOps("/v1/tenant-models", TenantModelRead, ModelCreate, ModelUpdate)
 

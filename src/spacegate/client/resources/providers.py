@@ -11,7 +11,7 @@ from typing import Any
 
 from spacegate.client._http import Id
 from spacegate.client.resources._crud import AsyncCrud, CrudOps, SyncCrud
-from spacegate.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
+from spacegate.wire.platform.providers import ProviderCreate, ProviderRead, ProviderUpdate
 
 _OPS = CrudOps("/v1/providers", ProviderRead, ProviderCreate, ProviderUpdate)
 

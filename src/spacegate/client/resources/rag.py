@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from spacegate.api.syft.endpoints import EndpointCreate, EndpointRead, EndpointUpdate
-from spacegate.api.syft.policies import PolicyCreate, PolicyRead, PolicyUpdate
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, nothing
 from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager
+from spacegate.wire.syft.endpoints import EndpointCreate, EndpointRead, EndpointUpdate
+from spacegate.wire.syft.policies import PolicyCreate, PolicyRead, PolicyUpdate
 
 T = TypeVar("T")
 Messages = list[dict[str, Any]] | str

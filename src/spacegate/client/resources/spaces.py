@@ -7,7 +7,10 @@ from typing import Literal
 
 from pydantic import TypeAdapter
 
-from spacegate.api.platform.spaces import (
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
+from spacegate.wire.base import IdResponse
+from spacegate.wire.platform.spaces import (
     InvitationRead,
     InviteRequest,
     InviteResponse,
@@ -16,9 +19,6 @@ from spacegate.api.platform.spaces import (
     SpaceRead,
     SpaceUpdate,
 )
-from spacegate.api.schemas import IdResponse
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
-from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
 
 _PATH = "/v1/spaces"
 

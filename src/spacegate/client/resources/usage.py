@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from spacegate.api.platform.inference_logs import InferenceLogRead, SummaryRead
-from spacegate.api.platform.usage import UsageReportRead
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, model, params
 from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, numbered_page
+from spacegate.wire.platform.inference_logs import InferenceLogRead, SummaryRead
+from spacegate.wire.platform.usage import UsageReportRead
 
 _LOGS = "/v1/inference-logs"
 _USAGE = "/v1/usage"

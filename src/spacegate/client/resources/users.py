@@ -5,16 +5,16 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
-from spacegate.api.platform.orgs import OrgRead, OrgUpdate
-from spacegate.api.platform.users import (
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
+from spacegate.wire.platform.orgs import OrgRead, OrgUpdate
+from spacegate.wire.platform.users import (
     PermissionsBody,
     PermissionsRead,
     UserMe,
     UserRead,
     UserUpdate,
 )
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
-from spacegate.client.pagination import AsyncPager, PageOp, SyncPager, platform_list
 
 Role = Literal["owner", "admin", "designer", "developer"]
 

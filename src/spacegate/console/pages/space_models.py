@@ -27,7 +27,7 @@ from spacegate.console.pages.model_forms import (
     words,
 )
 from spacegate.console.render import redirect, render
-from spacegate.entitlements.schemas import ENDPOINTS, STEP_TYPES
+from spacegate.wire.mechamental.limits import ENDPOINTS, STEP_TYPES
 
 router = APIRouter()
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StringConstraints, ValidationError, model_validator
 
-from spacegate.api.schemas import RequestModel
 from spacegate.errors import NotFound, Unprocessable
 from spacegate.rag.policies.detectors import KINDS
+from spacegate.wire.base import RequestModel
 
 Glob = Annotated[
     str,

@@ -6,9 +6,7 @@ import uuid
 
 from pydantic import Field
 
-from spacegate.api.schemas import RequestModel
-
-Name = Field(min_length=1, max_length=200)
+from spacegate.wire.base import RequestModel
 
 
 class ConnectorFiles(RequestModel):

@@ -1,37 +1,47 @@
-"""Wire shapes of MechaMental's model entitlements (seed 002)."""
+"""Wire shapes of MechaMental's model entitlements (seed 002): pydantic only."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from spacegate.api.schemas import RequestModel
-from spacegate.entitlements.schemas import (
+from spacegate.wire.base import RequestModel
+from spacegate.wire.mechamental.limits import (
     Endpoint,
     EntitlementRules,
-    EntitlementView,
     Purpose,
     StepType,
     WorkspaceLimits,
 )
+
+if TYPE_CHECKING:
+    from spacegate.entitlements.schemas import EntitlementView
 
 LogicalModelId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200),
     Field(description="The model's alias in the org's registry.", examples=["gpt-4o-mini"]),
 ]
+
+
 _STEPS_DOC = (
     "Step types the workspace may use the model for: `inference`, `tool_call`, `source_query`, "
     "`source_ingest`, `memory_update`, `memory_query`. Empty: any."
 )
+
+
 _ENDPOINTS_DOC = (
     "Gateway endpoints the model may be called through: `chat.completions`, `completions`, "
     "`embeddings`. Empty: any."
 )
+
+
 _PURPOSES_DOC = "Purposes callers may declare (free labels such as `chat`, `agent`). Empty: any."
+
+
 _LIMITS_DOC = (
     "Limits of this workspace on this model: `rpm`, `tpm`, `max_tokens_per_request`, "
     '`token_budget` `{"limit", "period"}` and `cost_budget` `{"limit", "period"}` with `period` '

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, StringConstraints
 
-from spacegate.api.schemas import RequestModel, ResponseModel
+from spacegate.wire.base import RequestModel, ResponseModel
 
 ProviderType = Literal["openai", "anthropic", "azure_openai"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]

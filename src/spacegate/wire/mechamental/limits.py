@@ -8,6 +8,7 @@ must not silently mean "no limit").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -114,3 +115,14 @@ class WorkspaceLimits(_Strict):
 def dedupe(values: Sequence[str]) -> list[str]:
     """Allow-lists are sets with a stable order."""
     return list(dict.fromkeys(values))
+
+
+@dataclass(frozen=True, slots=True)
+class EntitlementRules:
+    """What a grant or an update sets; ``None`` fields are left alone (or defaulted on grant)."""
+
+    workspace_limits: WorkspaceLimits | None = None
+    allowed_step_types: Sequence[str] | None = None
+    allowed_endpoints: Sequence[str] | None = None
+    allowed_purposes: Sequence[str] | None = None
+    enabled: bool | None = None

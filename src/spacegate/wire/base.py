@@ -1,16 +1,21 @@
 """Base classes for wire schemas: requests refuse unknown fields (no mass assignment) and text
-PostgreSQL cannot store (the NUL character), as a validation error rather than a failed write."""
+PostgreSQL cannot store (the NUL character), as a validation error rather than a failed write.
+
+Pydantic only (no FastAPI, no SQLAlchemy): the SDK and the CLI import it.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
 from spacegate.auth.permissions import ALL
-from spacegate.kit.pagination import Page
+
+if TYPE_CHECKING:
+    from spacegate.kit.pagination import Page
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,8 +21,10 @@ from pydantic import (
     model_validator,
 )
 
-from spacegate.api.schemas import RequestModel, ResponseModel
-from spacegate.models import ModelTarget, RegisteredModel
+from spacegate.wire.base import RequestModel, ResponseModel
+
+if TYPE_CHECKING:
+    from spacegate.models import ModelTarget, RegisteredModel
 
 ALIAS_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$"
 RoutingStrategy = Literal["priority", "round_robin", "lowest_latency"]

@@ -1,0 +1,1 @@
+"""Wire schemas of the ``factory`` surface (see ``spacegate.wire``)."""

@@ -1,0 +1,37 @@
+"""Wire schemas of ``spacegate.api.factory.evaluations``: pydantic only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from spacegate.wire.base import RequestModel, ResponseModel
+
+
+class EvaluationCreate(RequestModel):
+    benchmark_id: uuid.UUID
+    checkpoint_id: uuid.UUID
+    gpu_count: int = Field(ge=0, le=1024)
+
+
+class EvaluationFilters(BaseModel):
+    benchmark_id: uuid.UUID | None = None
+    checkpoint_id: uuid.UUID | None = None
+
+
+class EvaluationRead(ResponseModel):
+    id: uuid.UUID
+    benchmark_id: uuid.UUID
+    checkpoint_id: uuid.UUID
+    gpu_count: int
+    status: str
+    result: dict[str, Any] = Field(description="Every metric of the benchmark: its value.")
+    error: str | None
+    job_id: uuid.UUID | None
+    created_at: datetime
+    created_by: uuid.UUID | None
+    updated_at: datetime
+    updated_by: uuid.UUID | None

@@ -1,0 +1,1 @@
+"""Wire schemas of the ``platform`` surface (see ``spacegate.wire``)."""
