@@ -1,43 +1,21 @@
-"""Base classes for wire schemas: requests refuse unknown fields (no mass assignment) and text
-PostgreSQL cannot store (the NUL character), as a validation error rather than a failed write."""
+"""Wire schemas shared by the server's surfaces. The base classes (``RequestModel`` refuses
+unknown fields and NUL characters) live in ``spacegate.wire.base``, free of server imports."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
 from spacegate.auth.permissions import ALL
 from spacegate.kit.pagination import Page
+from spacegate.wire.base import IdResponse as IdResponse
+from spacegate.wire.base import RequestModel as RequestModel
+from spacegate.wire.base import ResponseModel as ResponseModel
 
 T = TypeVar("T")
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False  # nested models check their own fields
-
-
-class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise PydanticCustomError("string_nul", "Text must not contain NUL characters.")
-        return value
-
-
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 def plain_decimal(value: Decimal) -> str:
@@ -68,10 +46,6 @@ class ListResponse(BaseModel, Generic[T]):
 class ErrorResponse(BaseModel):
     detail: str
     code: str
-
-
-class IdResponse(BaseModel):
-    id: str
 
 
 def _known_permission(value: str) -> str:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from spacegate.api.schemas import _has_nul as has_nul
 from spacegate.audit.recorder import set_actor
 from spacegate.auth.principal import Principal
 from spacegate.auth.scope import SpaceScope
@@ -38,6 +37,7 @@ from spacegate.gateway.turn_hook import serve_chat_turns
 from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Chat, Expert
+from spacegate.wire.base import _has_nul as has_nul
 
 #: Fields of seed 004's "Create chat completion" that OpenAI's API does not have: any one of them
 #: makes a call a chat turn. ``tags``, ``user`` and ``metadata`` are read on a turn but do not make

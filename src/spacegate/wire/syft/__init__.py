@@ -1,0 +1,1 @@
+"""Wire schemas of the Syft surface (seed 003)."""
