@@ -82,7 +82,7 @@ async def test_upload_is_ingested_then_found(space_client: AsyncSpacegate) -> No
     strict = await ds.search("manuals", "antenna", similarity_threshold=1.0)
     assert strict.query == "antenna" and len(strict.documents) <= 1
 
-    jobs = await (await ds.jobs(made.id, status="succeeded", page_size=1)).to_list()
+    jobs = await ds.jobs("manuals", status="succeeded", page_size=1).to_list()
     assert sorted(j.filename for j in jobs) == ["menu.txt", "relay.txt"]
     listed = [d.filename async for d in ds.documents("manuals", page_size=1)]
     assert listed == ["relay.txt", "menu.txt"]
@@ -109,6 +109,8 @@ async def test_async_update_stop_retry_and_delete(
         assert stopped.documents.cancelled == 1 and stopped.status == "cancelled"
         retried = await ds.retry(changed.id)
         assert retried.documents.queued == 1
+        queued = [j.status async for j in ds.jobs(changed.id)]
+        assert sorted(queued) == ["cancelled", "queued"]
     assert (await ds.wait_for_ingestion("paused", within=30, interval=0.05)).status == "ready"
     with pytest.raises(UnprocessableEntityError) as no_folder:
         await ds.sync("paused")

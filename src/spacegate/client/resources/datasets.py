@@ -10,6 +10,7 @@ import asyncio
 import mimetypes
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
@@ -338,11 +339,10 @@ class AsyncDatasets:
     async def status(self, dataset: DatasetRef) -> IngestionStatus:
         return await self._t.run(_Ops.status(await self._id(dataset)))
 
-    async def jobs(
+    def jobs(
         self, dataset: DatasetRef, *, status: JobStatus | None = None, page_size: int = 100
     ) -> AsyncPager[IngestionJob]:
-        """Awaited once (a name is looked up), then iterated: ``async for j in await ...``."""
-        return AsyncPager(self._t, _Ops.jobs(await self._id(dataset), status, page_size))
+        return _JobsPager(self, dataset, status, page_size)
 
     async def start(self, dataset: DatasetRef) -> IngestionStatus:
         return await self._t.run(_Ops.status(await self._id(dataset), "start"))
@@ -362,3 +362,23 @@ class AsyncDatasets:
                 raise TimeoutError(f"dataset {got.name} still indexing after {within}s")
             await asyncio.sleep(interval)
         return got
+
+
+def _unresolved(_cursor: str | None) -> Op[Page[IngestionJob]]:
+    raise RuntimeError("the dataset's id is looked up when iterating starts")
+
+
+class _JobsPager(AsyncPager[IngestionJob]):
+    """The jobs of a dataset given by name: the name is looked up when iterating starts."""
+
+    def __init__(
+        self, owner: AsyncDatasets, dataset: DatasetRef, status: str | None, limit: int
+    ) -> None:
+        super().__init__(owner._t, _unresolved)
+        self._owner, self._dataset, self._status, self._limit = owner, dataset, status, limit
+
+    async def pages(self) -> AsyncIterator[Page[IngestionJob]]:
+        ident = await self._owner._id(self._dataset)
+        self._fetch = _Ops.jobs(ident, self._status, self._limit)
+        async for page in super().pages():
+            yield page
