@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -149,3 +151,13 @@ def _sync_calls(server: LiveServer, owner: OrgCtx, tmp_path: Path) -> None:
         assert [d.name for d in c.datasets.list()] == ["d1", "d2"]
         with pytest.raises(NotFoundError):
             c.datasets.upload("d0", b"x", filename="x.txt")
+
+
+def test_the_datasets_wire_schemas_need_no_server() -> None:
+    code = (
+        "import sys, spacegate.wire.syft.datasets; "
+        "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'starlette', 'spacegate.api') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
