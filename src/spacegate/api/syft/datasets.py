@@ -11,7 +11,6 @@ import spacegate.rag.ingest_job as _job  # noqa: F401  (registers the ingestion 
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import IdResponse
 from spacegate.api.syft.paths import both
 from spacegate.auth.scope import SpaceScope, SpaceScopeDep
 from spacegate.gateway.inprocess import model_client
@@ -20,6 +19,7 @@ from spacegate.rag import dtypes
 from spacegate.rag.datasets import DatasetService
 from spacegate.rag.search import search_dataset
 from spacegate.resources.router import crud_router
+from spacegate.wire.base import IdResponse
 from spacegate.wire.syft.datasets import (
     DatasetCreate,
     DatasetRead,

@@ -12,13 +12,13 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.schemas import IdResponse
 from spacegate.api.syft.datasets import service
 from spacegate.api.syft.paths import both
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.errors import AppError, Unprocessable
 from spacegate.rag.documents import DocumentService
 from spacegate.resources.router import OffsetList
+from spacegate.wire.base import IdResponse
 from spacegate.wire.syft.datasets import DocumentRead, SyncRead
 
 
