@@ -124,8 +124,14 @@ class Remote:
         self.out.print(table)
 
     def table(
-        self, rows: Iterable[Any], columns: Sequence[Column], title: str | None = None
+        self,
+        rows: Iterable[Any],
+        columns: Sequence[Column],
+        title: str | None = None,
+        whole: Sequence[str] = (),
     ) -> None:
+        """``whole``: headers of columns the next command takes (names, file keys), never cut
+        like the columns holding ids."""
         rows = list(rows)
         if self.as_json:
             self.json_line([_plain(r) for r in rows])
@@ -137,8 +143,8 @@ class Remote:
         table = Table(title=title)
         for i, (header, _) in enumerate(columns):
             # An id is copied into the next command: never cut or wrapped.
-            whole = any(_ID.search(line[i]) for line in cells)
-            table.add_column(header, no_wrap=whole)
+            keep = header in whole or any(_ID.search(line[i]) for line in cells)
+            table.add_column(header, no_wrap=keep)
         for line in cells:
             table.add_row(*line)
         # Narrower than the ids need, the table is printed wider than the terminal (which wraps

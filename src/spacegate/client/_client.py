@@ -21,6 +21,7 @@ from spacegate.client.resources.copilot_actions import (
     Insights,
     Personas,
 )
+from spacegate.client.resources.datasets import AsyncDatasets, Datasets
 from spacegate.client.resources.entitlements import AsyncEntitlements, Entitlements
 from spacegate.client.resources.factory import (
     AsyncBenchmarks,
@@ -115,6 +116,7 @@ class Spacegate(_Client[SyncTransport]):
         self.personas = Personas(t)
         self.insights = Insights(t)
         self.arguments = Arguments(t)
+        self.datasets = Datasets(t)
         self.endpoints = Endpoints(t)
         self.policies = Policies(t)
         self.data_models = DataModels(t)
@@ -170,6 +172,7 @@ class AsyncSpacegate(_Client[AsyncTransport]):
         self.personas = AsyncPersonas(t)
         self.insights = AsyncInsights(t)
         self.arguments = AsyncArguments(t)
+        self.datasets = AsyncDatasets(t)
         self.endpoints = AsyncEndpoints(t)
         self.policies = AsyncPolicies(t)
         self.data_models = AsyncDataModels(t)

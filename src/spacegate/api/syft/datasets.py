@@ -1,13 +1,11 @@
 """Seed 003 "datasets" (``skip`` + ``limit`` -> ``{items, total, skip, limit}``), their types
-and search."""
+and search; the wire schemas are ``spacegate.wire.syft.datasets``."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from pydantic import Field, field_validator
 
 import spacegate.rag.ingest_job as _job  # noqa: F401  (registers the ingestion job)
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
@@ -21,104 +19,16 @@ from spacegate.rag import dtypes
 from spacegate.rag.datasets import DatasetService
 from spacegate.rag.search import search_dataset
 from spacegate.resources.router import crud_router
-from spacegate.wire.base import IdResponse, RequestModel, ResponseModel
-
-NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-Tags: Any = Field(
-    default_factory=list, max_length=50, description="Labels (a list, or comma-separated)."
+from spacegate.wire.base import IdResponse
+from spacegate.wire.syft.datasets import (
+    DatasetCreate,
+    DatasetRead,
+    DatasetType,
+    DatasetUpdate,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
 )
-
-
-def _tags(value: Any) -> Any:
-    if isinstance(value, str):
-        return [t.strip() for t in value.split(",") if t.strip()]
-    return value
-
-
-class DatasetCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=200, pattern=NAME)
-    dtype: str = Field(min_length=1, max_length=32, description="See GET /api/v1/datasets/types/.")
-    configuration: dict[str, Any] = Field(default_factory=dict)
-    summary: str | None = Field(default=None, max_length=10_000)
-    tags: list[Annotated[str, Field(min_length=1, max_length=64)]] = Tags
-
-    _split = field_validator("tags", mode="before")(lambda v: _tags(v))
-
-    @field_validator("name")
-    @classmethod
-    def _not_reserved(cls, value: str) -> str:
-        if value == "types":
-            raise ValueError("'types' is reserved (GET /api/v1/datasets/types/)")
-        return value
-
-
-class DatasetUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NAME)
-    configuration: dict[str, Any] | None = None
-    summary: str | None = Field(default=None, max_length=10_000)
-    tags: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
-        default=None, max_length=50
-    )
-
-    _split = field_validator("tags", mode="before")(lambda v: _tags(v))
-    _reserved = field_validator("name")(lambda v: DatasetCreate._not_reserved(v) if v else v)
-
-
-class DocumentCounts(ResponseModel):
-    total: int
-    queued: int
-    running: int
-    ready: int
-    failed: int
-    cancelled: int
-
-
-class IngestionSummary(ResponseModel):
-    status: str = Field(description="empty, indexing, ready, partial, failed or cancelled.")
-    documents: DocumentCounts
-    chunks: int
-
-
-class DatasetRead(ResponseModel):
-    id: Any
-    name: str
-    dtype: str
-    configuration: dict[str, Any]
-    summary: str | None
-    tags: list[str]
-    ingestion: IngestionSummary
-    connected_endpoints: list[dict[str, Any]] = Field(
-        default_factory=list, description="RAG endpoints that search this dataset."
-    )
-    created_at: datetime
-    updated_at: datetime
-
-
-class DatasetType(ResponseModel):
-    name: str
-    description: str
-    config_schema: dict[str, Any]
-    enabled: bool = True
-
-
-class SearchRequest(RequestModel):
-    query: str = Field(min_length=1, max_length=10_000)
-    limit: int = Field(default=5, ge=1, le=100)
-    similarity_threshold: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
-
-
-class SearchHit(ResponseModel):
-    document_id: Any
-    chunk_id: Any
-    content: str
-    metadata: dict[str, Any]
-    similarity_score: float
-    neighbours: list[str]
-
-
-class SearchResponse(ResponseModel):
-    query: str
-    documents: list[SearchHit]
 
 
 def to_read(row: Dataset) -> DatasetRead:

@@ -4,7 +4,6 @@ content), list, get, delete, and keeping a server folder in step."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,36 +18,13 @@ from spacegate.auth.scope import SpaceScopeDep
 from spacegate.errors import AppError, Unprocessable
 from spacegate.rag.documents import DocumentService
 from spacegate.resources.router import OffsetList
-from spacegate.wire.base import IdResponse, ResponseModel
+from spacegate.wire.base import IdResponse
+from spacegate.wire.syft.datasets import DocumentRead, SyncRead
 
 
 class FileTooLarge(AppError):
     status_code = 413
     code = "file_too_large"
-
-
-class DocumentRead(ResponseModel):
-    id: uuid.UUID
-    dataset_id: uuid.UUID
-    filename: str
-    source: str
-    kind: str
-    size_bytes: int
-    sha256: str
-    status: str
-    error: str | None
-    chunk_count: int
-    job_id: uuid.UUID | None
-    indexed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class SyncRead(ResponseModel):
-    added: int
-    changed: int
-    removed: int
-    unchanged: int
 
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["datasets"], route_class=UnitOfWorkRoute)

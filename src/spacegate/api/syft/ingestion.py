@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -12,37 +11,11 @@ from fastapi import APIRouter, Path, Query
 from spacegate.api.deps import CursorsDep, RuntimeDep, SessionDep
 from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
-from spacegate.api.syft.datasets import IngestionSummary, service
+from spacegate.api.syft.datasets import service
 from spacegate.api.syft.paths import both
 from spacegate.auth.scope import SpaceScopeDep
 from spacegate.rag import operations
-from spacegate.wire.base import ResponseModel
-
-
-class IngestionStatus(IngestionSummary):
-    dataset_id: uuid.UUID
-    name: str
-
-
-class IngestionJob(ResponseModel):
-    id: uuid.UUID
-    document_id: uuid.UUID | None
-    filename: str
-    status: str
-    progress: dict[str, Any]
-    error: str | None
-    attempts: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class IngestionJobs(ResponseModel):
-    items: list[IngestionJob]
-    total: int
-    limit: int
-    offset: int
-
+from spacegate.wire.syft.datasets import IngestionJob, IngestionJobs, IngestionStatus
 
 router = APIRouter(
     prefix="/api/v1/ingestion/datasets", tags=["ingestion"], route_class=UnitOfWorkRoute

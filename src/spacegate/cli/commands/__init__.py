@@ -10,9 +10,12 @@ def install(app: typer.Typer) -> None:
     from spacegate.cli.commands import login as login_cmds
     from spacegate.cli.commands.chats import chat, chats
     from spacegate.cli.commands.copilot import actions, arguments, insight, personas
+    from spacegate.cli.commands.datasets import datasets
     from spacegate.cli.commands.endpoints import endpoints
     from spacegate.cli.commands.entitlements import entitlements
+    from spacegate.cli.commands.factory import checkpoints, clusters, connectors, leaderboard
     from spacegate.cli.commands.resources import keys, models, providers, spaces
+    from spacegate.cli.commands.trainings import trainings
     from spacegate.cli.commands.usage import logs, usage
     from spacegate.cli.remote import remote
 
@@ -33,3 +36,9 @@ def install(app: typer.Typer) -> None:
     app.add_typer(arguments, name="arguments")
     remote(app, "insight")(insight)
     app.add_typer(endpoints, name="endpoints")
+    app.add_typer(datasets, name="datasets")
+    app.add_typer(trainings, name="trainings")
+    app.add_typer(checkpoints, name="checkpoints")
+    remote(app, "leaderboard")(leaderboard)
+    app.add_typer(connectors, name="connectors")
+    app.add_typer(clusters, name="clusters")
