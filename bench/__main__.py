@@ -1,9 +1,11 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
-``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``, ``--only journal-instructions``,
+``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
+``--only journal-instructions``,
 ``--only refusals``, ``--only factory``, ``--only rag``, ``--only endpoints`` or
 ``--only turn-check`` runs one of them
-(``limits-instructions`` and ``journal-instructions`` need Valgrind; without it, it says so and is skipped).
+(``limits-instructions`` and ``journal-instructions`` need Valgrind; without it, they say so and
+are skipped).
 """
 
 from __future__ import annotations

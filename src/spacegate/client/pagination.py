@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from spacegate.client._http import AsyncTransport, Op, SyncTransport, params
 from spacegate.client.errors import SpacegateError
@@ -173,5 +173,31 @@ def numbered_list(path: str, item: type[T], size_param: str, size: int) -> PageO
             return Page(got.data, str(page + 1) if got.has_more else None)
 
         return Op("GET", path, parse, {size_param: size, "page": page})
+
+    return fetch
+
+
+class _Offset(BaseModel):
+    items: list[Any]
+    total: int
+
+
+def offset_list(
+    path: str, item: type[T], limit: int, skip_param: str = "skip", **filters: Any
+) -> PageOp[T]:
+    """``GET path?<skip_param>=&limit=`` → ``{items, total, ...}``; the cursor is the next
+    offset (seed 003 names it ``skip``, its ingestion jobs ``offset``)."""
+    adapter: TypeAdapter[list[T]] = TypeAdapter(list[item])  # type: ignore[valid-type]
+
+    def fetch(cursor: str | None) -> Op[Page[T]]:
+        skip = int(cursor or 0)
+
+        def parse(r: httpx.Response) -> Page[T]:
+            page = _Offset.model_validate_json(r.content)
+            items = adapter.validate_python(page.items)
+            more = bool(items) and skip + len(items) < page.total
+            return Page(items, str(skip + len(items)) if more else None)
+
+        return Op("GET", path, parse, {skip_param: skip, "limit": limit, **params(**filters)})
 
     return fetch

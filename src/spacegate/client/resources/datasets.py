@@ -14,11 +14,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
-import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
-from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, params
-from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager
+from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model
+from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager, offset_list
 from spacegate.wire.base import IdResponse
 from spacegate.wire.syft.datasets import (
     DatasetCreate,
@@ -45,32 +44,6 @@ INDEXING = "indexing"
 _DS = "/api/v1/datasets"
 _ING = "/api/v1/ingestion/datasets"
 _TYPES: TypeAdapter[list[DatasetType]] = TypeAdapter(list[DatasetType])
-
-
-class _Offset(BaseModel):
-    items: list[Any]
-    total: int
-
-
-def offset_list(
-    path: str, item: type[T], limit: int, skip_param: str = "skip", **filters: Any
-) -> PageOp[T]:
-    """``GET path?<skip_param>=&limit=`` → ``{items, total, ...}``; the cursor is the next
-    offset (seed 003 names it ``skip``, its ingestion jobs ``offset``)."""
-    adapter: TypeAdapter[list[T]] = TypeAdapter(list[item])  # type: ignore[valid-type]
-
-    def fetch(cursor: str | None) -> Op[Page[T]]:
-        skip = int(cursor or 0)
-
-        def parse(r: httpx.Response) -> Page[T]:
-            page = _Offset.model_validate_json(r.content)
-            items = adapter.validate_python(page.items)
-            more = bool(items) and skip + len(items) < page.total
-            return Page(items, str(skip + len(items)) if more else None)
-
-        return Op("GET", path, parse, {skip_param: skip, "limit": limit, **params(**filters)})
-
-    return fetch
 
 
 def _file(file: Upload, filename: str | None, content_type: str | None) -> Any:

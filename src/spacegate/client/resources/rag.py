@@ -6,45 +6,15 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from spacegate.client._http import AsyncTransport, Id, Op, SyncTransport, dump, model, nothing
-from spacegate.client.pagination import AsyncPager, Page, PageOp, SyncPager
+from spacegate.client.pagination import AsyncPager, SyncPager, offset_list
 from spacegate.wire.syft.endpoints import EndpointCreate, EndpointRead, EndpointUpdate
 from spacegate.wire.syft.policies import PolicyCreate, PolicyRead, PolicyUpdate
 
 T = TypeVar("T")
 Messages = list[dict[str, Any]] | str
-
-
-class _Offset(BaseModel):
-    items: list[Any]
-    total: int
-    skip: int
-    limit: int
-
-
-def skip_list(path: str, item: type[T], limit: int, **filters: Any) -> PageOp[T]:
-    """``GET path?skip=&limit=`` → ``{items, total, skip, limit}``; the cursor is the next skip."""
-    adapter: TypeAdapter[list[T]] = TypeAdapter(list[item])  # type: ignore[valid-type]
-
-    def fetch(cursor: str | None) -> Op[Page[T]]:
-        skip = int(cursor or 0)
-
-        def parse(r: httpx.Response) -> Page[T]:
-            page = _Offset.model_validate_json(r.content)
-            items = adapter.validate_python(page.items)
-            more = skip + len(items) < page.total and bool(items)
-            return Page(items, str(skip + len(items)) if more else None)
-
-        query = {
-            "skip": skip,
-            "limit": limit,
-            **{k: v for k, v in filters.items() if v is not None},
-        }
-        return Op("GET", f"{path}/", parse, query)
-
-    return fetch
 
 
 def _json(r: httpx.Response) -> dict[str, Any]:
@@ -72,7 +42,9 @@ class Endpoints:
     def list(
         self, *, page_size: int = 100, published: bool | None = None
     ) -> SyncPager[EndpointRead]:
-        return SyncPager(self._t, skip_list(_EP, EndpointRead, page_size, published=published))
+        return SyncPager(
+            self._t, offset_list(_EP + "/", EndpointRead, page_size, published=published)
+        )
 
     def create(self, *, idempotency_key: str | None = None, **fields: Any) -> EndpointRead:
         request = EndpointCreate.model_validate(fields)
@@ -106,7 +78,9 @@ class AsyncEndpoints:
     def list(
         self, *, page_size: int = 100, published: bool | None = None
     ) -> AsyncPager[EndpointRead]:
-        return AsyncPager(self._t, skip_list(_EP, EndpointRead, page_size, published=published))
+        return AsyncPager(
+            self._t, offset_list(_EP + "/", EndpointRead, page_size, published=published)
+        )
 
     async def create(self, *, idempotency_key: str | None = None, **fields: Any) -> EndpointRead:
         request = EndpointCreate.model_validate(fields)
@@ -138,7 +112,7 @@ class Policies:
 
     def list(self, *, page_size: int = 100, endpoint_id: Id | None = None) -> SyncPager[PolicyRead]:
         ep = str(endpoint_id) if endpoint_id is not None else None
-        return SyncPager(self._t, skip_list(_POL, PolicyRead, page_size, endpoint_id=ep))
+        return SyncPager(self._t, offset_list(f"{_POL}/", PolicyRead, page_size, endpoint_id=ep))
 
     def create(self, *, idempotency_key: str | None = None, **fields: Any) -> PolicyRead:
         request = PolicyCreate.model_validate(fields)
@@ -163,7 +137,7 @@ class AsyncPolicies:
         self, *, page_size: int = 100, endpoint_id: Id | None = None
     ) -> AsyncPager[PolicyRead]:
         ep = str(endpoint_id) if endpoint_id is not None else None
-        return AsyncPager(self._t, skip_list(_POL, PolicyRead, page_size, endpoint_id=ep))
+        return AsyncPager(self._t, offset_list(f"{_POL}/", PolicyRead, page_size, endpoint_id=ep))
 
     async def create(self, *, idempotency_key: str | None = None, **fields: Any) -> PolicyRead:
         request = PolicyCreate.model_validate(fields)
