@@ -11,7 +11,7 @@ answered 422 before the route could show whether it leaks).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -144,8 +144,11 @@ async def make_objects(client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx)
     return objects
 
 
-async def snapshot(runtime: Runtime, org_id: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table that belongs to the org."""
+async def snapshot(
+    runtime: Runtime, org_id: str, leave_out: Collection[tuple[str, str]] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table that belongs to the org, but the ``(table, column)`` pairs
+    left out."""
     oid = uuid.UUID(org_id)
     out: dict[str, list[tuple[Any, ...]]] = {}
     async with runtime.read_sessions() as s:
@@ -156,7 +159,8 @@ async def snapshot(runtime: Runtime, org_id: str) -> dict[str, list[tuple[Any, .
                 where = table.c.id == oid
             else:
                 continue
-            rows = await s.execute(select(table).where(where).order_by(*table.primary_key))
+            cols = [c for c in table.c if (table.name, c.name) not in leave_out]
+            rows = await s.execute(select(*cols).where(where).order_by(*table.primary_key))
             out[table.name] = [tuple(r) for r in rows]
     return out
 
