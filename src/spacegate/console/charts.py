@@ -113,32 +113,34 @@ def roc_chart(points: list[dict[str, Any]], size: float = 320.0) -> Roc:
 class Bar:
     label: str
     value: float | None
+    #: Top of the row: the label's line, then the bar under it.
     y: float
     width: float
 
 
 @dataclass
 class Bars:
-    """Horizontal bars, one row each, from zero (or the smallest value, when one is negative)
-    to the value; a row without a value has no bar."""
+    """Horizontal bars, one row each (its label above it), from zero (or the smallest value,
+    when one is negative) to the value; a row without a value has no bar."""
 
     bars: list[Bar]
+    width: float
     height: float
-    left: float
     span: float
     row: float
 
 
-BAR_WIDTH, BAR_LEFT, BAR_ROW = 640.0, 200.0, 28.0
+#: Narrow enough that the labels stay legible on a phone (the page caps its width on a laptop).
+BAR_WIDTH, BAR_ROW = 440.0, 42.0
 
 
 def bar_chart(rows: list[tuple[str, float | None]]) -> Bars:
-    span = BAR_WIDTH - BAR_LEFT - 70.0
+    span = BAR_WIDTH - 64.0  # room for the value after the longest bar
     values = [0.0, *(v for _, v in rows if v is not None)]
     lo, hi = min(values), max(values)
     scale = hi - lo or 1.0
     bars = []
     for i, (label, value) in enumerate(rows):
         width = 0.0 if value is None else max(1.0, (value - lo) / scale * span)
-        bars.append(Bar(label, value, 8.0 + i * BAR_ROW, width))
-    return Bars(bars, 16.0 + len(rows) * BAR_ROW, BAR_LEFT, span, BAR_ROW)
+        bars.append(Bar(label, value, 4.0 + i * BAR_ROW, width))
+    return Bars(bars, BAR_WIDTH, 8.0 + len(rows) * BAR_ROW, span, BAR_ROW)
