@@ -26,9 +26,6 @@ from spacegate.jobs import JobContext
 _LINE_LIMIT = 1 << 30
 #: How often a waiting job looks for a cancel.
 _POLL = 0.5
-#: The work's processes yield the CPU to the API's when both want it (``os.nice``): on a busy
-#: machine a training takes a little longer, the control plane stays responsive.
-NICENESS = 10
 
 
 class LocalWorkFailed(AppError):
@@ -37,7 +34,7 @@ class LocalWorkFailed(AppError):
 
 async def train(ctx: JobContext, frame: Any, **inputs: Any) -> AsyncGenerator[trainer.Stage]:
     """``inputs``: target, features, architecture, configuration."""
-    lines = _run(ctx, {"kind": "training", "frame": frame, "niceness": NICENESS, **inputs})
+    lines = _run(ctx, {"kind": "training", "frame": frame, **inputs})
     async with contextlib.aclosing(lines):
         async for kind, value in lines:
             if kind == "stage":
@@ -82,9 +79,6 @@ def _reset_pool() -> None:
 
 def _warm() -> None:
     """Load the libraries once per worker process, not once per evaluation."""
-    import os
-
-    os.nice(NICENESS)
     import sklearn.ensemble
     import sklearn.linear_model  # noqa: F401
 

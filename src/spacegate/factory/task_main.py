@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import pickle
 import sys
 from typing import Any
@@ -73,8 +72,6 @@ def parse(line: str) -> tuple[str, dict[str, Any]] | None:
 def main() -> None:
     with open(sys.argv[1] if len(sys.argv) > 1 else "inputs.pkl", "rb") as f:
         inputs = pickle.load(f)  # noqa: S301 (written by Spacegate for this job only)
-    if inputs.get("niceness"):  # the local worker: the API's process comes first
-        os.nice(int(inputs["niceness"]))
     try:
         outcome = train(inputs) if inputs["kind"] == "training" else evaluate(inputs)
     except Exception as exc:  # the reason goes back to the training, not a bare traceback
