@@ -9,7 +9,7 @@ from typing import Any
 from spacegate.api.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
 from spacegate.api.factory.checkpoints import CheckpointRead, ScoreResponse
 from spacegate.api.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
-from spacegate.api.factory.evaluations import EvaluationCreate, EvaluationRead
+from spacegate.api.factory.evaluations import EvaluationCreate, EvaluationRead, RocCurve
 from spacegate.api.factory.leaderboards import LeaderboardEntry
 from spacegate.api.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
 from spacegate.api.schemas import IdResponse
@@ -127,6 +127,11 @@ class Evaluations(SyncCrud[EvaluationRead, EvaluationCreate, EvaluationCreate]):
 
     def get(self, evaluation_id: Id) -> EvaluationRead:
         return self._t.run(_EVALUATIONS.get(evaluation_id))
+
+    def roc(self, evaluation_id: Id) -> RocCurve:
+        """The checkpoint's ROC curve on the benchmark (404 until the evaluation computed it)."""
+        path = f"/v1/evaluations/{evaluation_id}/roc"
+        return self._t.run(Op("GET", path, model(RocCurve)))
 
 
 class Leaderboards:
