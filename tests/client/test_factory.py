@@ -108,6 +108,9 @@ def _end_to_end(server: LiveServer, owner: OrgCtx, space_id: uuid.UUID, bucket: 
                 assert time.monotonic() < deadline, e
                 time.sleep(0.3)
             assert e.status == "succeeded" and set(e.result) >= {"roc_auc", "log_loss"}
+            roc = fx.evaluations.roc(e.id)
+            assert roc.auc == e.result["roc_auc"] and roc.checkpoint_id == e.checkpoint_id
+            assert (roc.points[0].fpr, roc.points[-1].tpr) == (0.0, 1.0)
         board = fx.leaderboards.list(benchmark_id=bench.id, metric_name="roc_auc").to_list()
         scores = [b.score for b in board]
         assert len(board) == len(points) and scores == sorted(scores, reverse=True)  # type: ignore[type-var]

@@ -11,6 +11,12 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import OrgCtx
+from tests.factory.conftest import (  # noqa: F401 (the factory pages' tests read a bucket)
+    bucket,
+    private_networks,
+    s3_server,
+    space,
+)
 
 BASE = "http://spacegate.test"
 _INPUT = re.compile(r'<input[^>]*name="(?P<name>[^"]+)"[^>]*value="(?P<value>[^"]*)"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacegate import jobs
-from spacegate.errors import AppError, Unprocessable
+from spacegate.errors import AppError, NotFound, Unprocessable
 from spacegate.factory import artifacts, events, local
 from spacegate.factory.benchmarks import BenchmarkService
 from spacegate.factory.checkpoints import CheckpointService
@@ -34,6 +34,24 @@ class EvaluationService(ResourceService[Evaluation]):
         evaluation = await super().get(ident, permission=permission, lock=lock)
         await adopt_outcomes(self.session, [evaluation])
         return evaluation
+
+    async def roc(self, ident: Any) -> dict[str, Any]:
+        """The evaluation's ROC curve as points; 404 until the evaluation has computed it."""
+        evaluation = await self.get(ident)
+        roc = evaluation.roc
+        if not roc:
+            raise NotFound(
+                f"Evaluation '{ident}' has no ROC curve (yet): it is {evaluation.status}.",
+                code="roc_not_found",
+            )
+        points = zip(roc["fpr"], roc["tpr"], roc["thresholds"], strict=True)
+        return {
+            "evaluation_id": evaluation.id,
+            "checkpoint_id": evaluation.checkpoint_id,
+            "benchmark_id": evaluation.benchmark_id,
+            "auc": roc["auc"],
+            "points": [{"fpr": f, "tpr": t, "threshold": th} for f, t, th in points],
+        }
 
     async def create(self, values: dict[str, Any]) -> Evaluation:
         evaluation = await super().create(values)
@@ -65,7 +83,7 @@ async def _finish(ctx: JobContext, **values: Any) -> None:
 @jobs.handler(EVALUATION_KIND)
 async def run_evaluation(ctx: JobContext) -> dict[str, Any]:
     try:
-        result = await _evaluate(ctx)
+        measured = await _evaluate(ctx)
     except RetryLater:  # the cluster is away for now: the job is queued again
         raise
     except AppError as exc:
@@ -74,11 +92,13 @@ async def run_evaluation(ctx: JobContext) -> dict[str, Any]:
     except Exception as exc:
         await _finish(ctx, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    await _finish(ctx, status="succeeded", result=result, error=None)
+    result: dict[str, Any] = measured.get("metrics", {})
+    await _finish(ctx, status="succeeded", result=result, roc=measured.get("roc"), error=None)
     return result
 
 
 async def _evaluate(ctx: JobContext) -> dict[str, Any]:
+    """``{"metrics", "roc"}`` (``measure.measure``), computed locally or on the cluster."""
     async with ctx.runtime.write_sessions() as s, s.begin():
         evaluation = await row_of(s, ctx, Evaluation, ctx.subject_id)
         if evaluation is None:

@@ -42,7 +42,8 @@ async def train(ctx: JobContext, frame: Any, **inputs: Any) -> AsyncGenerator[tr
 
 
 async def evaluate(ctx: JobContext, frame: Any, **inputs: Any) -> dict[str, Any]:
-    """``inputs``: artifact, target, metrics. Scoring is short and is never cancelled half-way,
+    """``inputs``: artifact, target, metrics; ``{"metrics", "roc"}`` as ``measure.measure``.
+    Scoring is short and is never cancelled half-way,
     so it runs in a pool of warm worker processes instead of a process started for it."""
     from concurrent.futures.process import BrokenProcessPool
 

@@ -10,6 +10,7 @@ from spacegate.factory import metrics, trainer
 
 
 def measure(blob: bytes, frame: Any, target: str, names: list[str]) -> dict[str, Any]:
+    """``{"metrics": {metric: value}, "roc": the ROC curve (``metrics.roc_curve``) or None}``."""
     state = trainer.load(blob)
     frame = frame[frame[target].notna()]
     features = trainer.features_of(frame, target, state["features"])
@@ -21,5 +22,4 @@ def measure(blob: bytes, frame: Any, target: str, names: list[str]) -> dict[str,
             code="unknown_target_values",
         )
     scores = trainer.score(state["pipeline"], frame[features])
-    result: dict[str, Any] = metrics.compute(names, y, scores)
-    return result
+    return {"metrics": metrics.compute(names, y, scores), "roc": metrics.roc_curve(y, scores)}

@@ -62,13 +62,38 @@ def compute(names: Iterable[str], y_true: Any, score: Any) -> dict[str, float | 
     return out
 
 
-def roc_curve(y_true: Any, score: Any, points: int = 101) -> dict[str, list[float]]:
-    """The ROC curve thinned to about ``points`` points, for the console."""
+#: Points a stored ROC curve keeps at most (enough to draw it; the AUC is the exact one).
+ROC_POINTS = 200
+
+
+def roc_curve(y_true: Any, score: Any, points: int = ROC_POINTS) -> dict[str, Any] | None:
+    """The ROC curve of these scores (clipped to [0, 1] as ``compute`` does), thinned to at most
+    ``points`` points spread evenly along the curve, both ends kept; None with one class only.
+
+    ``{"fpr": [...], "tpr": [...], "thresholds": [...], "auc": exact AUC}``. The first
+    threshold is None: above every score, so nothing is called positive (scikit-learn's inf,
+    which JSON cannot carry)."""
     import numpy as np
     from sklearn import metrics as m
 
-    fpr, tpr, _ = m.roc_curve(np.asarray(y_true).astype(int), np.asarray(score, dtype=float))
+    y = np.asarray(y_true).astype(int)
+    if len(np.unique(y)) != 2:
+        return None
+    s = np.clip(np.asarray(score, dtype=float), 0.0, 1.0)
+    fpr, tpr, thresholds = m.roc_curve(y, s)
     if len(fpr) > points:
-        idx = np.unique(np.linspace(0, len(fpr) - 1, points).round().astype(int))
-        fpr, tpr = fpr[idx], tpr[idx]
-    return {"fpr": [float(x) for x in fpr], "tpr": [float(x) for x in tpr]}
+        # Evenly along the curve's length (fpr + tpr only grow), so steep and flat parts both
+        # keep their shape.
+        walked = np.concatenate([[0.0], np.cumsum(np.diff(fpr) + np.diff(tpr))])
+        marks = np.linspace(0.0, walked[-1], points)
+        idx = np.unique(np.searchsorted(walked, marks).clip(0, len(fpr) - 1))
+        idx = np.union1d(idx, [0, len(fpr) - 1])
+        while len(idx) > points:  # the ends added back: drop interior points evenly
+            idx = np.delete(idx, np.linspace(1, len(idx) - 2, len(idx) - points).astype(int))
+        fpr, tpr, thresholds = fpr[idx], tpr[idx], thresholds[idx]
+    return {
+        "fpr": [float(x) for x in fpr],
+        "tpr": [float(x) for x in tpr],
+        "thresholds": [float(t) if np.isfinite(t) else None for t in thresholds],
+        "auc": float(m.roc_auc_score(y, s)),
+    }

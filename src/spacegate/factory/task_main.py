@@ -54,10 +54,10 @@ def train(inputs: dict[str, Any]) -> dict[str, Any]:
 def evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
     from spacegate.factory import measure
 
-    result: dict[str, Any] = measure.measure(
+    measured: dict[str, Any] = measure.measure(
         inputs["artifact"], inputs["frame"], inputs["target"], inputs["metrics"]
     )
-    return {"metrics": result}
+    return {"metrics": measured["metrics"], "roc": measured["roc"]}
 
 
 def parse(line: str) -> tuple[str, dict[str, Any]] | None:

@@ -30,6 +30,9 @@ class Evaluation(SpaceOwnedMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     #: ``{metric: value}`` for every metric of the benchmark.
     result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: The ROC curve on the benchmark's rows (``metrics.roc_curve``: fpr, tpr, thresholds, auc),
+    #: beside ``result`` rather than in it: ``result`` is seed 004's shape, echoed by leaderboards.
+    roc: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     job_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(default=None)

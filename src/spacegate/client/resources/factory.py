@@ -22,7 +22,7 @@ from spacegate.wire.base import IdResponse
 from spacegate.wire.factory.benchmarks import BenchmarkCreate, BenchmarkRead, BenchmarkUpdate
 from spacegate.wire.factory.checkpoints import CheckpointRead, ScoreResponse
 from spacegate.wire.factory.data_models import DataModelCreate, DataModelRead, DataModelUpdate
-from spacegate.wire.factory.evaluations import EvaluationCreate, EvaluationRead
+from spacegate.wire.factory.evaluations import EvaluationCreate, EvaluationRead, RocCurve
 from spacegate.wire.factory.leaderboards import LeaderboardEntry
 from spacegate.wire.factory.trainings import TrainingCreate, TrainingRead, TrainingUpdate
 
@@ -158,11 +158,19 @@ class Checkpoints:
         return self._t.run(_score(checkpoint_id, rows))
 
 
+def _roc(evaluation_id: Id) -> Op[RocCurve]:
+    return Op("GET", f"/v1/evaluations/{evaluation_id}/roc", model(RocCurve))
+
+
 class Evaluations(SyncCrud[EvaluationRead, EvaluationCreate, EvaluationCreate]):
     ops = _EVALUATIONS
 
     def get(self, evaluation_id: Id) -> EvaluationRead:
         return self._t.run(_EVALUATIONS.get(evaluation_id))
+
+    def roc(self, evaluation_id: Id) -> RocCurve:
+        """The checkpoint's ROC curve on the benchmark (404 until the evaluation computed it)."""
+        return self._t.run(_roc(evaluation_id))
 
 
 class Leaderboards:
@@ -255,6 +263,9 @@ class AsyncEvaluations(AsyncCrud[EvaluationRead, EvaluationCreate, EvaluationCre
 
     async def get(self, evaluation_id: Id) -> EvaluationRead:
         return await self._t.run(_EVALUATIONS.get(evaluation_id))
+
+    async def roc(self, evaluation_id: Id) -> RocCurve:
+        return await self._t.run(_roc(evaluation_id))
 
 
 class AsyncLeaderboards:

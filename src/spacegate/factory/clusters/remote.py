@@ -78,10 +78,10 @@ async def train(
 async def evaluate(
     ctx: JobContext, cluster: Cluster, frame: Any, *, gpus: int, **inputs: Any
 ) -> dict[str, Any]:
-    """``inputs``: artifact, target, metrics."""
+    """``inputs``: artifact, target, metrics. ``{"metrics", "roc"}`` as ``measure.measure``."""
     logs = await _run(ctx, cluster, {"kind": "evaluation", "frame": frame, **inputs}, gpus)
-    result: dict[str, Any] = executor.read_result(logs)["metrics"]
-    return result
+    outcome = executor.read_result(logs)
+    return {"metrics": outcome["metrics"], "roc": outcome.get("roc")}
 
 
 async def _run(ctx: JobContext, cluster: Cluster, inputs: dict[str, Any], gpus: int) -> str:

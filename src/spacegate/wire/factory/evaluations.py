@@ -35,3 +35,22 @@ class EvaluationRead(ResponseModel):
     created_by: uuid.UUID | None
     updated_at: datetime
     updated_by: uuid.UUID | None
+
+
+class RocPoint(BaseModel):
+    fpr: float = Field(description="False positive rate at this threshold.")
+    tpr: float = Field(description="True positive rate at this threshold.")
+    threshold: float | None = Field(
+        description="Scores at or above it are called positive; null on the first point "
+        "(above every score: nothing is positive)."
+    )
+
+
+class RocCurve(BaseModel):
+    evaluation_id: uuid.UUID
+    checkpoint_id: uuid.UUID
+    benchmark_id: uuid.UUID
+    auc: float = Field(description="The exact area under the curve (the result's roc_auc).")
+    points: list[RocPoint] = Field(
+        description="At most 200 points of the curve, from (0, 0) to (1, 1)."
+    )
