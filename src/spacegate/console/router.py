@@ -12,6 +12,7 @@ from spacegate.console.pages import (
     auth,
     chat,
     copilot,
+    datasets,
     endpoints,
     keys,
     logs,
@@ -31,7 +32,19 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/console/spaces", status_code=303)
 
 
-for module in (auth, spaces, space_models, models, usage, logs, keys, chat, copilot, endpoints):
+for module in (
+    auth,
+    spaces,
+    space_models,
+    models,
+    usage,
+    logs,
+    keys,
+    chat,
+    copilot,
+    datasets,
+    endpoints,
+):
     router.include_router(module.router)
 
 
