@@ -179,13 +179,15 @@ async def test_pgvector_hnsw_search_uses_the_index_and_matches_the_exact_scan(
     async with rt.write_sessions() as s, s.begin():  # as autovacuum would, for the planner
         await s.execute(text("ANALYZE dataset_chunk_vectors"))
     async with rt.read_sessions() as s:
-        ids = dict((
+        ids = dict(
+            (
                 await s.execute(
                     select(DatasetChunk.content, DatasetChunk.id).where(
                         DatasetChunk.dataset_id == dataset.id
                     )
                 )
-            ).all())
+            ).all()
+        )
         order = [ids[f"c{d}-{i}"] for d in range(6) for i in range(500)]
         unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
         plan = "\n".join(

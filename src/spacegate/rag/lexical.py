@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import column, func, literal_column, select, table, union
+from sqlalchemy import column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.models import DatasetChunk
@@ -87,4 +87,6 @@ async def _postgres(
     first = await ranked(matches(every))
     if len(first) >= k or len(words) == 1:
         return first
-    return await ranked(union(matches(every), matches(some)))
+    # Fewer than k hold every term, so ``first`` is all of them: add the best of the OR pass.
+    scores = dict(await ranked(matches(some))) | dict(first)
+    return sorted(scores.items(), key=lambda h: (-h[1], h[0]))[:k]

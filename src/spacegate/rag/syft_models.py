@@ -25,9 +25,10 @@ from spacegate.kit.cursors import CursorCodec
 from spacegate.models import ProviderConnection, RagEndpoint, RegisteredModel, SyftModel
 from spacegate.providers.schemas import ProviderCreate, ProviderUpdate
 from spacegate.providers.service import ProviderEdge, ProviderService
+from spacegate.rag.spec import syft_spec
 from spacegate.registry.schemas import ModelCreate, ModelUpdate
 from spacegate.registry.service import RegistryService
-from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.resources import ResourceService
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-3.5-turbo"
@@ -40,16 +41,7 @@ def _alias(space_id: uuid.UUID, name: str) -> str:
 
 class SyftModelService(ResourceService[SyftModel]):
     model = SyftModel
-    spec = ResourceSpec(
-        label="Model",
-        permission="models",
-        name="syft_model",
-        key="name",
-        unique=("name",),
-        paging=Paging.skip,
-        default_limit=100,
-        max_limit=1000,
-    )
+    spec = syft_spec(label="Model", permission="models", name="syft_model", key="name")
 
     def __init__(
         self,
