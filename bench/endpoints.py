@@ -223,7 +223,12 @@ def run_endpoints_bench() -> str:
         *rows,
         "",
     ]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    RESULTS.write_text(text)
+    return text
+
+
+RESULTS = Path(__file__).resolve().parent / "results-endpoints.md"
 
 
 if __name__ == "__main__":
