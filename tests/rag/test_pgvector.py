@@ -8,6 +8,7 @@ import asyncio
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,26 +37,36 @@ def _only_this_apps_runner() -> None:
 
 
 @pytest.fixture(scope="module")
-def pgvector_url() -> Iterator[str]:
-    with pgvector_postgres() as base, postgres_database(base) as url:
-        yield url
+def pgvector_base() -> Iterator[str]:
+    with pgvector_postgres() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-async def rt(pgvector_url: str) -> AsyncIterator[Runtime]:
-    await asyncio.to_thread(upgrade, pgvector_url)
+def pgvector_url(pgvector_base: str) -> Iterator[str]:
+    with postgres_database(pgvector_base) as url:
+        yield url
+
+
+@asynccontextmanager
+async def _runtime(url: str) -> AsyncIterator[Runtime]:
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime.create(
             Settings(
-                database_url=pgvector_url,
-                data_dir=Path(tmp),
-                secret_key="test-secret-key-for-the-suite",
+                database_url=url, data_dir=Path(tmp), secret_key="test-secret-key-for-the-suite"
             )
         )
         try:
             yield runtime
         finally:
             await runtime.close()
+
+
+@pytest.fixture(scope="module")
+async def rt(pgvector_url: str) -> AsyncIterator[Runtime]:
+    await asyncio.to_thread(upgrade, pgvector_url)
+    async with _runtime(pgvector_url) as runtime:
+        yield runtime
 
 
 class _Embedder:
@@ -270,3 +281,38 @@ async def test_pgvector_hybrid_recall_on_the_labelled_set(
     assert recall["auto"] > recall["lexical"]
     assert recall["auto"] > recall["vector"]
     assert recall["auto"] >= 0.9
+
+
+@pytest.fixture(scope="module")
+def late_url(pgvector_base: str) -> Iterator[str]:
+    with postgres_database(pgvector_base) as url:
+        yield url
+
+
+async def test_pgvector_table_made_at_upgrade_when_the_extension_arrives_later(
+    late_url: str,
+) -> None:
+    """A database migrated without the extension scans exactly; once the server has it, the
+    next upgrade (every ``spacegate serve`` runs one) makes the table, copies the vectors in
+    and indexes them, and searches take the indexed path."""
+    url = late_url
+    await asyncio.to_thread(upgrade, url)
+    async with _runtime(url) as runtime, runtime.write_sessions() as s, s.begin():
+        await s.execute(text("DROP TABLE dataset_chunk_vectors"))
+        await s.execute(text("DROP EXTENSION vector"))
+    rng = np.random.default_rng(9)
+    matrix = rng.standard_normal((40, 24))
+    async with _runtime(url) as runtime:
+        dataset = await _dataset(runtime)
+        await _document(runtime, dataset, "old", [f"o{i}" for i in range(40)], matrix.tolist())
+        async with runtime.read_sessions() as s:
+            assert not (await pgvector.support(s)).enabled  # the exact scan serves
+            exact = await vectors.search(s, dataset.id, "embedder", matrix[3].tolist(), 5)
+    await asyncio.to_thread(upgrade, url)
+    async with _runtime(url) as runtime, runtime.read_sessions() as s:
+        assert (await pgvector.support(s)).enabled
+        copied = await s.scalar(text("SELECT count(*) FROM dataset_chunk_vectors"))
+        assert copied == 40
+        assert await s.scalar(text("SELECT to_regclass('ix_dataset_chunk_vectors_hnsw_24')"))
+        indexed = await vectors.search(s, dataset.id, "embedder", matrix[3].tolist(), 5)
+    assert indexed[0][0] == exact[0][0] and indexed[0][1] == pytest.approx(1.0, abs=1e-5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -24,3 +25,18 @@ def upgrade(url: str, revision: str = "head") -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+    if revision == "head" and url.startswith("postgresql"):
+        asyncio.run(_pgvector(url))
+
+
+async def _pgvector(url: str) -> None:
+    """pgvector's table, where the server has gained the extension since migration 0027."""
+    from spacegate.db.engine import create_engine
+    from spacegate.db.pgvector_schema import install
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(install)
+    finally:
+        await engine.dispose()

@@ -18,9 +18,10 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-TABLE = "dataset_chunk_vectors"
-#: pgvector's HNSW indexes ``vector`` columns of at most 2,000 dimensions.
-MAX_INDEXED_DIMS = 2000
+from spacegate.db import pgvector_schema
+
+TABLE = pgvector_schema.TABLE
+MAX_INDEXED_DIMS = pgvector_schema.MAX_INDEXED_DIMS
 #: Candidates the HNSW graph walk keeps (pgvector's default is 40, below our pools of 50+).
 EF_SEARCH = 200
 
@@ -71,22 +72,15 @@ def indexed(support_: _Support, dims: int) -> bool:
     return support_.enabled and 0 < dims <= MAX_INDEXED_DIMS
 
 
-def _index_sql(dims: int) -> str:
-    return (
-        f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_hnsw_{dims} ON {TABLE} "
-        f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}"
-    )
-
-
 async def _ensure_index(session: AsyncSession, dims: int) -> None:
     known = _INDEXED.setdefault(_pool(session), set())
     if dims in known:
         return
-    name = f"ix_{TABLE}_hnsw_{dims}"
+    name = pgvector_schema.index_name(dims)
     if not await session.scalar(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}):
         # One writer makes it; the others wait on the lock, then find it made.
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
-        await session.execute(text(_index_sql(dims)))
+        await session.execute(text(pgvector_schema.index_sql(dims)))
     known.add(dims)
 
 
