@@ -30,13 +30,18 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 async def _pgvector(url: str) -> None:
-    """pgvector's table, where the server has gained the extension since migration 0027."""
-    from spacegate.db.engine import create_engine
-    from spacegate.db.pgvector_schema import install
+    """pgvector's table, where the server has gained the extension since migration 0027, and
+    the HNSW indexes of vectors copied in (their build may outlast the usual 30 s timeout)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_engine(url)
+    from spacegate.db.pgvector_schema import index_all, install
+
+    engine = create_async_engine(url, connect_args={"timeout": 5, "command_timeout": None})
     try:
         async with engine.begin() as conn:
             await conn.run_sync(install)
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+            await conn.run_sync(index_all)
     finally:
         await engine.dispose()

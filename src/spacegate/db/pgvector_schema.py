@@ -1,7 +1,8 @@
 """pgvector's side of the schema (the indexed vector path of ``rag.pgvector``): the extension
 and ``dataset_chunk_vectors``, made where ``CREATE EXTENSION vector`` succeeds, with the
-vectors already stored copied in. Migration 0027 runs it, and so does every ``upgrade`` to
-head, so a server that gains the extension later gets the table at the next start."""
+vectors already stored copied in. Migration 0027 runs ``install``, and every ``upgrade`` to
+head runs it again (a server that gains the extension later gets the table at the next start)
+and then ``index_all``, without the engine's statement timeout."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ def install(bind: sa.Connection) -> bool:
 
 
 def _backfill(bind: sa.Connection) -> None:
-    """Vectors written before the table was there: float32 bytes -> real[] -> vector, then
-    each dimension's HNSW index."""
+    """Vectors written before the table was there: float32 bytes -> real[] -> vector (their
+    HNSW indexes: ``index_all``)."""
     import numpy as np
 
     last = None
@@ -101,6 +102,17 @@ def _backfill(bind: sa.Connection) -> None:
                 values,
             )
         last = rows[-1][0]
+
+
+def index_all(bind: sa.Connection) -> None:
+    """The HNSW index of every dimension stored without one (vectors copied in by ``install``).
+    Building one over many rows takes a while: run it without a statement timeout."""
+    if bind.dialect.name != "postgresql" or not bind.scalar(
+        sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}
+    ):
+        return
     for (dims,) in bind.execute(sa.text(f"SELECT DISTINCT dims FROM {TABLE}")).all():  # noqa: S608
-        if 0 < dims <= MAX_INDEXED_DIMS:
+        if 0 < dims <= MAX_INDEXED_DIMS and not bind.scalar(
+            sa.text("SELECT to_regclass(:n) IS NOT NULL"), {"n": index_name(int(dims))}
+        ):
             bind.exec_driver_sql(index_sql(int(dims)))

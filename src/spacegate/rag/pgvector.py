@@ -128,13 +128,10 @@ async def search(
     dims = int(query.shape[0])
     if not np.any(query):
         return []  # no direction: its cosine with anything is undefined
-    await session.execute(
-        text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(max(EF_SEARCH, k))}
-    )
+    settings = "set_config('hnsw.ef_search', :ef, true)"  # this transaction only
     if support_.iterative:
-        await session.execute(
-            text("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
-        )
+        settings += ", set_config('hnsw.iterative_scan', 'strict_order', true)"
+    await session.execute(text(f"SELECT {settings}"), {"ef": str(max(EF_SEARCH, k))})
     # The dimension is written into the statement (an int): the partial index's predicate and
     # expression must appear as they are for the planner to use it.
     distance = f"embedding::vector({dims}) <=> CAST(CAST(:q AS real[]) AS vector({dims}))"
