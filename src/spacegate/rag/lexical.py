@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import Uuid, bindparam, column, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.models import DatasetChunk
@@ -23,7 +23,6 @@ _TERM = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 64
 #: The most matches scored per search (per AND / OR pass).
 CANDIDATES = 300
-_FTS = table("dataset_chunks_fts", column("rowid"))
 
 Ranked = list[tuple[uuid.UUID, float]]
 
@@ -70,22 +69,26 @@ async def _postgres(
     return [(r[0], float(r[1])) for r in (await session.execute(stmt)).all()]
 
 
+#: FTS5 drives the join (CROSS JOIN fixes SQLite's join order): the full-text match is run
+#: once and stops after its first matches, instead of once per chunk of the dataset.
+_SQLITE = text(
+    "SELECT c.id, bm25(dataset_chunks_fts) AS score FROM dataset_chunks_fts "
+    "CROSS JOIN dataset_chunks AS c ON c.seq = dataset_chunks_fts.rowid "
+    "WHERE dataset_chunks_fts MATCH :match AND c.dataset_id = :dataset LIMIT :n"
+).bindparams(bindparam("dataset", type_=Uuid()))
+_SQLITE_COLUMNS = _SQLITE.columns(column("id", Uuid()), column("score"))
+
+
 async def _sqlite(
     session: AsyncSession, dataset_id: uuid.UUID, words: list[str], *, every: bool, k: int
 ) -> Ranked:
     match = (" AND " if every else " OR ").join(f'"{w}"' for w in words)
-    bm25 = func.bm25(literal_column("dataset_chunks_fts"))  # the same for AND and OR
-    # No ORDER BY: FTS5 then computes bm25 for the rows it returns only, not for every match.
-    stmt = (
-        select(DatasetChunk.id, bm25.label("score"))
-        .select_from(_FTS)
-        .join(DatasetChunk, DatasetChunk.seq == _FTS.c.rowid)
-        .where(literal_column("dataset_chunks_fts").op("MATCH")(match))
-        .where(DatasetChunk.dataset_id == dataset_id)
-        .limit(max(CANDIDATES, k))
+    # No ORDER BY: bm25 (the same for AND and OR) is computed for the rows returned only.
+    found = await session.execute(
+        _SQLITE_COLUMNS, {"match": match, "dataset": dataset_id, "n": max(CANDIDATES, k)}
     )
     out = []
-    for chunk_id, raw in (await session.execute(stmt)).all():
+    for chunk_id, raw in found.all():
         s = max(0.0, -float(raw))  # FTS5's bm25 is negative, lower is better
         out.append((chunk_id, s / (1.0 + s)))
     return sorted(out, key=lambda h: (-h[1], h[0]))[:k]
