@@ -28,6 +28,7 @@ import httpx
 import numpy as np
 
 from bench import gateway_procs as procs
+from spacegate.db.migrate import upgrade
 
 CALLS = int(os.environ.get("BENCH_ENDPOINT_CALLS", "300"))
 CHUNKS = int(os.environ.get("BENCH_ENDPOINT_CHUNKS", "100000"))
@@ -165,6 +166,8 @@ def _backend(label: str, database_url: str | None) -> list[str]:
         work, data = Path(tmp), Path(tmp) / "data"
         data.mkdir()
         with procs.fake_provider(work, "--embedding-dimensions", "384") as upstream:
+            if database_url:  # bootstrap migrates only the embedded default
+                upgrade(database_url)
             made = procs.bootstrap(data, database_url)
             with (
                 procs.spacegate(work, data, database_url) as server,
