@@ -99,11 +99,12 @@ def _spawn(name: str, argv: list[str], env: dict[str, str], workdir: Path, port:
 
 
 @contextlib.contextmanager
-def fake_provider(workdir: Path) -> Iterator[Server]:
+def fake_provider(workdir: Path, *args: str) -> Iterator[Server]:
     """The fake provider, answering at once: uvicorn binds the port itself, so uvloop turns
-    Nagle off on accepted sockets and small keep-alive answers are not held back ~40 ms."""
+    Nagle off on accepted sockets and small keep-alive answers are not held back ~40 ms.
+    ``args``: more of its options (``--embedding-dimensions 384``)."""
     port = free_port()
-    argv = [sys.executable, "-m", "tests.fakes.provider", "--port", str(port)]
+    argv = [sys.executable, "-m", "tests.fakes.provider", "--port", str(port), *args]
     server = _spawn("fake-provider", argv, dict(os.environ), workdir, port)
     try:
         server.wait_ready("/v1/models")
@@ -112,17 +113,20 @@ def fake_provider(workdir: Path) -> Iterator[Server]:
         server.stop()
 
 
-def spacegate_env(data_dir: Path) -> dict[str, str]:
+def spacegate_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
+    """``database_url``: a server's database instead of the embedded SQLite in ``data_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPACEGATE_")}
     env.update(
         SPACEGATE_DATA_DIR=str(data_dir),
         SPACEGATE_ALLOW_PRIVATE_NETWORKS="true",
         SPACEGATE_LOG_LEVEL="WARNING",
     )
+    if database_url:
+        env["SPACEGATE_DATABASE_URL"] = database_url
     return env
 
 
-def bootstrap(data_dir: Path) -> dict[str, str]:
+def bootstrap(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """``spacegate bootstrap --json``: an org, its owner and an owner API key."""
     out = subprocess.run(  # noqa: S603
         [
@@ -135,7 +139,7 @@ def bootstrap(data_dir: Path) -> dict[str, str]:
             "--json",
         ],
         cwd=ROOT,
-        env=spacegate_env(data_dir),
+        env=spacegate_env(data_dir, database_url),
         capture_output=True,
         check=True,
     )
@@ -144,11 +148,12 @@ def bootstrap(data_dir: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def spacegate(workdir: Path, data_dir: Path) -> Iterator[Server]:
-    """``spacegate serve``: the embedded default (SQLite in ``data_dir``), one worker."""
+def spacegate(workdir: Path, data_dir: Path, database_url: str | None = None) -> Iterator[Server]:
+    """``spacegate serve``: the embedded default (SQLite in ``data_dir``) unless a
+    ``database_url`` is given, one worker."""
     port = free_port()
     argv = [tool("spacegate"), "serve", "--port", str(port), "--workers", "1"]
-    server = _spawn("spacegate", argv, spacegate_env(data_dir), workdir, port)
+    server = _spawn("spacegate", argv, spacegate_env(data_dir, database_url), workdir, port)
     try:
         server.wait_ready("/healthz")
         yield server

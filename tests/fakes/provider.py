@@ -276,8 +276,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the fake model provider.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8900)
+    parser.add_argument(
+        "--embedding-dimensions", type=int, default=0, help="the embeddings' size (default: 8)"
+    )
     args = parser.parse_args()
     fake = FakeProvider(host=args.host, port=args.port)
+    if args.embedding_dimensions:
+        from tests.fakes.openai_wire import _vector
+
+        size = args.embedding_dimensions
+        fake.embedder = lambda text: _vector(text, size)
     # Keeps idle connections a minute, as hosted providers do (uvicorn's default is 5 s): a
     # client pausing between benchmark runs finds its pool still open.
     uvicorn.run(

@@ -12,6 +12,7 @@ from spacegate.console.pages import (
     auth,
     chat,
     copilot,
+    datasets,
     endpoints,
     factory,
     keys,
@@ -42,6 +43,7 @@ for module in (
     keys,
     chat,
     copilot,
+    datasets,
     endpoints,
     factory,
 ):

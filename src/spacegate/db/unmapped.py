@@ -1,12 +1,13 @@
 """Schema objects the migrations make that no ORM table describes: each database's lexical
 index of dataset chunks (SQLite's FTS5 table and its shadow tables, PostgreSQL's generated
-``tsvector`` column). Schema comparisons skip them."""
+``tsvector`` column) and, where pgvector is there, the chunks' mirrored vectors. Schema
+comparisons skip them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-TABLE_PREFIXES = ("dataset_chunks_fts",)
+TABLE_PREFIXES = ("dataset_chunks_fts", "dataset_chunk_vectors")
 COLUMNS = {("dataset_chunks", "tsv")}
 INDEXES = {"ix_dataset_chunks_tsv"}
 

@@ -15,21 +15,13 @@ from spacegate.errors import Unprocessable
 from spacegate.kit.cursors import CursorCodec
 from spacegate.models import Dataset, DatasetChunk, DatasetDocument, Entitlement, RegisteredModel
 from spacegate.rag import dtypes, files, ingestion
-from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.rag.spec import syft_spec
+from spacegate.resources import ResourceService
 
 
 class DatasetService(ResourceService[Dataset]):
     model = Dataset
-    spec = ResourceSpec(
-        label="Dataset",
-        permission="datasets",
-        name="dataset",
-        key="name",
-        unique=("name",),
-        paging=Paging.skip,
-        default_limit=100,
-        max_limit=1000,
-    )
+    spec = syft_spec(label="Dataset", permission="datasets", name="dataset", key="name")
 
     def __init__(
         self,

@@ -13,8 +13,9 @@ from spacegate.errors import Conflict, Unprocessable
 from spacegate.kit.clock import utcnow
 from spacegate.models import RagEndpoint, RagPolicy, SyftModel
 from spacegate.rag import endpoint_datasets
+from spacegate.rag.spec import syft_spec
 from spacegate.rag.syft_settings import SyftSettingsService
-from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.resources import ResourceService
 
 RESPONSE_TYPES = ("raw", "summary", "both")
 
@@ -25,16 +26,7 @@ def query_path(slug: str) -> str:
 
 class EndpointService(ResourceService[RagEndpoint]):
     model = RagEndpoint
-    spec = ResourceSpec(
-        label="Endpoint",
-        permission="endpoints",
-        name="endpoint",
-        key="slug",
-        unique=("slug",),
-        paging=Paging.skip,
-        default_limit=100,
-        max_limit=1000,
-    )
+    spec = syft_spec(label="Endpoint", permission="endpoints", name="endpoint", key="slug")
 
     async def validate(self, values: dict[str, Any], current: RagEndpoint | None) -> dict[str, Any]:
         slug = values.get("slug")

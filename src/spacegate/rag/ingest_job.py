@@ -22,7 +22,7 @@ from spacegate.jobs import JobCancelled, JobContext, RetryLater
 from spacegate.kit.clock import utcnow
 from spacegate.kit.ids import uuid7
 from spacegate.models import Dataset, DatasetChunk, DatasetDocument
-from spacegate.rag import files, vectors
+from spacegate.rag import files, pgvector, vectors
 from spacegate.rag.chunking import Chunk, chunk
 from spacegate.rag.ingestion import INGEST_KIND
 from spacegate.rag.parsing import parse
@@ -176,7 +176,7 @@ async def _replace(
         if s.get_bind().dialect.name == "sqlite":
             # The write transaction is exclusive on SQLite, so the next keys are ours.
             seq = int(await s.scalar(select(func.coalesce(func.max(DatasetChunk.seq), 0))) or 0)
-        rows = []
+        rows: list[dict[str, Any]] = []
         now = utcnow()
         for i, c in enumerate(chunks):
             rows.append(
@@ -198,6 +198,10 @@ async def _replace(
             )
         for start in range(0, len(rows), 1000):
             await s.execute(insert(DatasetChunk), rows[start : start + 1000])
+        if embedded and work.model:
+            await pgvector.mirror(
+                s, work.dataset_id, work.model, [(r["id"], r["embedding"]) for r in rows]
+            )
         doc.status, doc.error, doc.chunk_count = "ready", None, len(rows)
         doc.indexed_sha256, doc.indexed_at, doc.updated_at = digest, now, now
     return len(rows)

@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from spacegate.gateway.inprocess import ModelClient
 from spacegate.models import Dataset, DatasetChunk
@@ -93,44 +94,46 @@ async def search_dataset(
     )
     if not ranked:
         return []
-    ids = [c for c, _ in ranked]
-    rows = {
-        c.id: c
-        for c in (await session.scalars(select(DatasetChunk).where(DatasetChunk.id.in_(ids)))).all()
-    }
-    wanted = {
-        (c.document_id, c.position + d)
-        for c in rows.values()
-        for d in (-1, 1)
-        if c.position + d >= 0
-    }
-    near: dict[tuple[uuid.UUID, int], str] = {}
-    if wanted:
-        # Two plain IN lists use the (document_id, position) index on both databases; the few
-        # extra pairs they match are dropped here.
-        found = await session.execute(
-            select(DatasetChunk.document_id, DatasetChunk.position, DatasetChunk.content).where(
-                DatasetChunk.document_id.in_(sorted({d for d, _ in wanted})),
-                DatasetChunk.position.in_(sorted({p for _, p in wanted})),
-            )
+    # The hits and their neighbours in one statement (the (document_id, position) index finds
+    # each neighbour); a hit with none comes back once, its neighbour's columns null.
+    hit, near_ = aliased(DatasetChunk), aliased(DatasetChunk)
+    found = await session.execute(
+        select(
+            hit.id,
+            hit.document_id,
+            hit.position,
+            hit.content,
+            hit.meta,
+            near_.position,
+            near_.content,
         )
-        near = {(d, p): text for d, p, text in found.all() if (d, p) in wanted}
+        .outerjoin(
+            near_,
+            and_(
+                near_.document_id == hit.document_id,
+                or_(near_.position == hit.position - 1, near_.position == hit.position + 1),
+            ),
+        )
+        .where(hit.id.in_([c for c, _ in ranked]))
+    )
+    rows: dict[uuid.UUID, tuple[uuid.UUID, int, str, dict[str, Any]]] = {}
+    near: dict[tuple[uuid.UUID, int], str] = {}
+    for cid, doc_id, position, content, meta, n_position, n_content in found.all():
+        rows[cid] = (doc_id, position, content, meta)
+        if n_position is not None:
+            near[(doc_id, n_position)] = n_content
     hits = []
     for chunk_id, score in ranked:
-        c = rows.get(chunk_id)
-        if c is None:
+        if chunk_id not in rows:
             continue
-        around = [
-            near[k]
-            for k in ((c.document_id, c.position - 1), (c.document_id, c.position + 1))
-            if k in near
-        ]
+        doc_id, position, content, meta = rows[chunk_id]
+        around = [near[k] for k in ((doc_id, position - 1), (doc_id, position + 1)) if k in near]
         hits.append(
             Hit(
-                document_id=c.document_id,
-                chunk_id=c.id,
-                content=c.content,
-                metadata=dict(c.meta or {}),
+                document_id=doc_id,
+                chunk_id=chunk_id,
+                content=content,
+                metadata=dict(meta or {}),
                 similarity_score=round(score, 6),
                 neighbours=around,
             )

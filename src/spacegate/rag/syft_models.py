@@ -24,8 +24,9 @@ from spacegate.errors import Conflict, NotFound, Unprocessable
 from spacegate.kit.cursors import CursorCodec
 from spacegate.models import ProviderConnection, RagEndpoint, RegisteredModel, SyftModel
 from spacegate.providers.service import ProviderEdge, ProviderService
+from spacegate.rag.spec import syft_spec
 from spacegate.registry.service import RegistryService
-from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.resources import ResourceService
 from spacegate.wire.platform.providers import ProviderCreate, ProviderUpdate
 from spacegate.wire.platform.tenant_models import ModelCreate, ModelUpdate
 
@@ -40,16 +41,7 @@ def _alias(space_id: uuid.UUID, name: str) -> str:
 
 class SyftModelService(ResourceService[SyftModel]):
     model = SyftModel
-    spec = ResourceSpec(
-        label="Model",
-        permission="models",
-        name="syft_model",
-        key="name",
-        unique=("name",),
-        paging=Paging.skip,
-        default_limit=100,
-        max_limit=1000,
-    )
+    spec = syft_spec(label="Model", permission="models", name="syft_model", key="name")
 
     def __init__(
         self,

@@ -1,6 +1,7 @@
 """Vectors as unit-length float32 bytes, scored exactly (cosine = dot product) with numpy.
 
-The same storage serves SQLite and PostgreSQL: no extension is needed on either."""
+The same storage serves SQLite and PostgreSQL: no extension is needed on either. Where
+PostgreSQL has pgvector (``rag.pgvector``), searches go through its HNSW index instead."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from spacegate.models import DatasetChunk
+from spacegate.rag import pgvector
 
 
 def pack(vector: Sequence[float]) -> bytes:
@@ -84,9 +86,15 @@ async def _matrix(session: AsyncSession, dataset_id: uuid.UUID, model: str) -> _
 async def search(
     session: AsyncSession, dataset_id: uuid.UUID, model: str, query: Sequence[float], k: int
 ) -> list[tuple[uuid.UUID, float]]:
-    """The ``k`` nearest chunks by cosine, scanned exactly over the dataset's vectors."""
-    found = await _matrix(session, dataset_id, model)
+    """The ``k`` nearest chunks by cosine: through pgvector's HNSW index where the database has
+    it, else scanned exactly over the dataset's vectors."""
     q = unit(query)
+    if not np.any(q):
+        return []  # no direction (nothing the model knows): every cosine would be 0
+    support = await pgvector.support(session)
+    if pgvector.indexed(support, int(q.shape[0])):
+        return await pgvector.search(session, dataset_id, model, q, k, support)
+    found = await _matrix(session, dataset_id, model)
     if found is None or found.matrix.shape[1] != q.shape[0]:
         return []
     scores = found.matrix @ q

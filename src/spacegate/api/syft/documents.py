@@ -14,8 +14,9 @@ from spacegate.api.docs import AUTHED, errors
 from spacegate.api.routing import UnitOfWorkRoute
 from spacegate.api.syft.datasets import service
 from spacegate.api.syft.paths import both
-from spacegate.auth.scope import SpaceScopeDep
+from spacegate.auth.scope import SpaceScope, SpaceScopeDep
 from spacegate.errors import AppError, Unprocessable
+from spacegate.models import Dataset
 from spacegate.rag.documents import DocumentService
 from spacegate.resources.router import OffsetList
 from spacegate.wire.base import IdResponse
@@ -119,6 +120,19 @@ async def upload_document(
     return DocumentRead.model_validate(doc)
 
 
+async def _documents(
+    name: str,
+    session: SessionDep,
+    scope: SpaceScope,
+    cursors: CursorsDep,
+    runtime: RuntimeDep,
+    permission: str,
+) -> tuple[Dataset, DocumentService]:
+    """The dataset named ``name`` (``datasets:<permission>`` checked) and its documents."""
+    dataset = await service(session, scope, cursors, runtime).get(name, permission=permission)
+    return dataset, DocumentService(session, scope, runtime.settings.data_dir)
+
+
 @both(router, "GET", "/{name}/documents", summary="List documents", responses=errors(*AUTHED, 404))
 async def list_documents(
     name: Name,
@@ -152,9 +166,8 @@ async def get_document(
     cursors: CursorsDep,
     runtime: RuntimeDep,
 ) -> DocumentRead:
-    dataset = await service(session, scope, cursors, runtime).get(name)
-    doc = await DocumentService(session, scope, runtime.settings.data_dir).get(dataset, document_id)
-    return DocumentRead.model_validate(doc)
+    dataset, docs = await _documents(name, session, scope, cursors, runtime, "get")
+    return DocumentRead.model_validate(await docs.get(dataset, document_id))
 
 
 @both(
@@ -173,11 +186,8 @@ async def delete_document(
     runtime: RuntimeDep,
 ) -> IdResponse:
     """Removes the document, its chunks and vectors, and its stored file."""
-    dataset = await service(session, scope, cursors, runtime).get(name, permission="update")
-    doc = await DocumentService(session, scope, runtime.settings.data_dir).delete(
-        dataset, document_id
-    )
-    return IdResponse(id=str(doc.id))
+    dataset, docs = await _documents(name, session, scope, cursors, runtime, "update")
+    return IdResponse(id=str((await docs.delete(dataset, document_id)).id))
 
 
 @both(

@@ -37,11 +37,15 @@ async def _list_page(
     models = await console.api.request(
         "GET", "/api/v1/models/", params={"limit": 1000}, headers=here
     )
+    datasets = await console.api.request(
+        "GET", "/api/v1/datasets/", params={"limit": 1000}, headers=here
+    )
     context = {
         "space": space,
         "tab": "endpoints",
         "endpoints": endpoints["items"],
         "models": models["items"],
+        "datasets": datasets["items"],
         "form": form or {"response_type": "summary"},
         "error": error,
     }

@@ -11,19 +11,13 @@ from sqlalchemy import select
 from spacegate.errors import Unprocessable
 from spacegate.models import RagEndpoint, RagPolicy
 from spacegate.rag.policies.types import checked_config
-from spacegate.resources import Paging, ResourceService, ResourceSpec
+from spacegate.rag.spec import syft_spec
+from spacegate.resources import ResourceService
 
 
 class PolicyService(ResourceService[RagPolicy]):
     model = RagPolicy
-    spec = ResourceSpec(
-        label="Policy",
-        permission="policies",
-        name="policy",
-        paging=Paging.skip,
-        default_limit=100,
-        max_limit=1000,
-    )
+    spec = syft_spec(label="Policy", permission="policies", name="policy")
 
     async def validate(self, values: dict[str, Any], current: RagPolicy | None) -> dict[str, Any]:
         if "endpoint_id" in values:
