@@ -30,6 +30,11 @@ class _Page:
         await self.app(scope, receive, send)
 
 
+def in_space(space_id: uuid.UUID) -> dict[str, str]:
+    """The header that puts a seed 003 / seed 004 call in the space a page shows."""
+    return {"X-Space-Id": str(space_id)}
+
+
 class ConsoleApi:
     """``sdk`` is the typed client; ``get``/``post``/``patch``/``put``/``delete`` are raw JSON
     calls for what the client does not wrap. Both raise ``APIStatusError`` for any non-2xx.

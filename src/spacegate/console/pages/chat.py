@@ -10,15 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from spacegate.client.errors import APIStatusError
-from spacegate.console.api import FormError
+from spacegate.console.api import FormError, in_space
 from spacegate.console.deps import Console, ConsoleDep, FormDep
 from spacegate.console.render import redirect, render
 
 router = APIRouter()
-
-
-def _in(space_id: uuid.UUID) -> dict[str, str]:
-    return {"X-Space-Id": str(space_id)}
 
 
 async def _page(
@@ -32,7 +28,7 @@ async def _page(
     error: FormError | None = None,
 ) -> HTMLResponse:
     space = await console.api.get(f"/v1/spaces/{space_id}")
-    api, here = console.api, _in(space_id)
+    api, here = console.api, in_space(space_id)
     chats = await api.request("GET", "/v1/chats", params={"limit": 50}, headers=here)
     experts = await api.request("GET", "/v1/experts", params={"limit": 100}, headers=here)
     models = await api.request("GET", "/v1/models", headers=here)
@@ -93,7 +89,7 @@ async def send(request: Request, space_id: uuid.UUID, form: FormDep) -> Response
     current = uuid.UUID(chat_id) if chat_id else None
     try:
         turn = await form.console.api.request(
-            "POST", "/v1/chat/completions", json=body, headers=_in(space_id)
+            "POST", "/v1/chat/completions", json=body, headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _page(
@@ -104,5 +100,5 @@ async def send(request: Request, space_id: uuid.UUID, form: FormDep) -> Response
 
 @router.post("/spaces/{space_id}/chat/{chat_id}/delete", response_class=HTMLResponse)
 async def delete_chat(space_id: uuid.UUID, chat_id: uuid.UUID, form: FormDep) -> Response:
-    await form.console.api.request("DELETE", f"/v1/chats/{chat_id}", headers=_in(space_id))
+    await form.console.api.request("DELETE", f"/v1/chats/{chat_id}", headers=in_space(space_id))
     return redirect(f"/console/spaces/{space_id}/chat", flash="Chat deleted.")

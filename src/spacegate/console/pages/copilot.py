@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from spacegate.client.errors import APIStatusError
-from spacegate.console.api import FormError
+from spacegate.console.api import FormError, in_space
 from spacegate.console.deps import Console, ConsoleDep, Form, FormDep
 from spacegate.console.render import redirect, render
 from spacegate.copilot.arguments import STATUSES, TRANSITIONS
@@ -19,10 +19,6 @@ from spacegate.copilot.arguments import STATUSES, TRANSITIONS
 router = APIRouter()
 PRIORITIES = ("very_low", "low", "medium", "high", "very_high")
 ACTION_STATUSES = ("draft", "active", "inactive", "archived")
-
-
-def _in(space_id: uuid.UUID) -> dict[str, str]:
-    return {"X-Space-Id": str(space_id)}
 
 
 # -- actions ----------------------------------------------------------------------------------
@@ -36,7 +32,7 @@ async def _actions_page(
     form: dict[str, Any] | None = None,
     error: FormError | None = None,
 ) -> HTMLResponse:
-    api, here = console.api, _in(space_id)
+    api, here = console.api, in_space(space_id)
     space = await api.get(f"/v1/spaces/{space_id}")
     actions = await api.request("GET", "/v1/actions", params={"limit": 100}, headers=here)
     groups = await api.request("GET", "/v1/action-groups", params={"limit": 100}, headers=here)
@@ -83,7 +79,7 @@ def _action_body(form: Form) -> dict[str, Any]:
 async def create_action(request: Request, space_id: uuid.UUID, form: FormDep) -> Response:
     try:
         await form.console.api.request(
-            "POST", "/v1/actions", json=_action_body(form), headers=_in(space_id)
+            "POST", "/v1/actions", json=_action_body(form), headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _actions_page(
@@ -98,14 +94,14 @@ async def action_status(space_id: uuid.UUID, action_id: uuid.UUID, form: FormDep
         "PATCH",
         f"/v1/actions/{action_id}",
         json={"status": form.get("status")},
-        headers=_in(space_id),
+        headers=in_space(space_id),
     )
     return redirect(f"/console/spaces/{space_id}/actions", flash="Action updated.")
 
 
 @router.post("/spaces/{space_id}/actions/{action_id}/delete", response_class=HTMLResponse)
 async def delete_action(space_id: uuid.UUID, action_id: uuid.UUID, form: FormDep) -> Response:
-    await form.console.api.request("DELETE", f"/v1/actions/{action_id}", headers=_in(space_id))
+    await form.console.api.request("DELETE", f"/v1/actions/{action_id}", headers=in_space(space_id))
     return redirect(f"/console/spaces/{space_id}/actions", flash="Action deleted.")
 
 
@@ -120,7 +116,7 @@ async def review_queue(
     status: str = "waiting_review",
     page: int = 1,
 ) -> HTMLResponse:
-    api, here = console.api, _in(space_id)
+    api, here = console.api, in_space(space_id)
     space = await api.get(f"/v1/spaces/{space_id}")
     wanted = status if status in STATUSES else None
     params = {"status": wanted, "page": max(page, 1), "page_size": 50}
@@ -146,7 +142,10 @@ async def review(space_id: uuid.UUID, argument_id: uuid.UUID, form: FormDep) -> 
     back = f"/console/spaces/{space_id}/arguments?status={form.get('queue')}"
     try:
         await form.console.api.request(
-            "PATCH", f"/v1/arguments/{argument_id}", json={"review": change}, headers=_in(space_id)
+            "PATCH",
+            f"/v1/arguments/{argument_id}",
+            json={"review": change},
+            headers=in_space(space_id),
         )
     except APIStatusError as exc:
         return redirect(back, flash=FormError(exc).message)
@@ -165,7 +164,7 @@ async def _personas_page(
     error: FormError | None = None,
     rows: list[dict[str, Any]] | None = None,
 ) -> HTMLResponse:
-    api, here = console.api, _in(space_id)
+    api, here = console.api, in_space(space_id)
     space = await api.get(f"/v1/spaces/{space_id}")
     personas = await api.request("GET", "/v1/personas", params={"limit": 100}, headers=here)
     context = {
@@ -206,7 +205,7 @@ async def upload(request: Request, space_id: uuid.UUID, form: FormDep) -> Respon
         return await _personas_page(request, form.console, space_id, error=error)
     try:
         answer = await form.console.api.request(
-            "POST", "/v1/personas/upload", files=files, headers=_in(space_id)
+            "POST", "/v1/personas/upload", files=files, headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _personas_page(
@@ -223,7 +222,7 @@ async def confirm(request: Request, space_id: uuid.UUID, form: FormDep) -> Respo
             "POST",
             f"/v1/personas/upload/{token}/confirm",
             json={"conflict_resolution": form.get("conflict_resolution") or "skip"},
-            headers=_in(space_id),
+            headers=in_space(space_id),
         )
     except APIStatusError as exc:
         return await _personas_page(request, form.console, space_id, error=FormError(exc))

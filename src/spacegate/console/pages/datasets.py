@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from spacegate.client.errors import APIStatusError
-from spacegate.console.api import FormError
+from spacegate.console.api import FormError, in_space
 from spacegate.console.deps import Console, ConsoleDep, FormDep
 from spacegate.console.render import redirect, render
 
@@ -25,10 +25,6 @@ INGESTION = "/api/v1/ingestion/datasets"
 #: Ingestion actions a dataset's page offers (``POST /api/v1/ingestion/datasets/{id}/...``).
 ACTIONS = {"stop": "Stopped.", "retry": "Queued again.", "start": "Indexing again."}
 Action = Literal["stop", "retry", "start"]
-
-
-def _in(space_id: uuid.UUID) -> dict[str, str]:
-    return {"X-Space-Id": str(space_id)}
 
 
 def _base(space_id: uuid.UUID) -> str:
@@ -54,7 +50,7 @@ async def _list_page(
     error: FormError | None = None,
 ) -> HTMLResponse:
     space = await console.api.get(f"/v1/spaces/{space_id}")
-    here = _in(space_id)
+    here = in_space(space_id)
     datasets = await console.api.request("GET", f"{DS}/", params={"limit": 1000}, headers=here)
     context = {
         "space": space,
@@ -93,7 +89,9 @@ async def create_dataset(request: Request, space_id: uuid.UUID, form: FormDep) -
         "configuration": configuration,
     }
     try:
-        made = await form.console.api.request("POST", f"{DS}/", json=body, headers=_in(space_id))
+        made = await form.console.api.request(
+            "POST", f"{DS}/", json=body, headers=in_space(space_id)
+        )
     except APIStatusError as exc:
         return await _list_page(
             request, form.console, space_id, form=form.values(), error=FormError(exc)
@@ -112,7 +110,7 @@ async def _detail(
     error: FormError | None = None,
 ) -> HTMLResponse:
     space = await console.api.get(f"/v1/spaces/{space_id}")
-    here = _in(space_id)
+    here = in_space(space_id)
     dataset = await console.api.request("GET", f"{DS}/{name}", headers=here)
     documents = await console.api.request(
         "GET", f"{DS}/{name}/documents", params={"limit": 1000}, headers=here
@@ -170,7 +168,7 @@ async def upload(request: Request, space_id: uuid.UUID, name: str, form: FormDep
             "POST",
             f"{DS}/{name}/documents",
             files=[("file", (filename, data, content_type))],
-            headers=_in(space_id),
+            headers=in_space(space_id),
         )
     except APIStatusError as exc:
         return await _detail(request, form.console, space_id, name, error=FormError(exc))
@@ -187,14 +185,14 @@ async def delete_document(
     space_id: uuid.UUID, name: str, document_id: uuid.UUID, form: FormDep
 ) -> Response:
     await form.console.api.request(
-        "DELETE", f"{DS}/{name}/documents/{document_id}", headers=_in(space_id)
+        "DELETE", f"{DS}/{name}/documents/{document_id}", headers=in_space(space_id)
     )
     return redirect(f"{_base(space_id)}/{name}", flash="Document removed.")
 
 
 @router.post("/spaces/{space_id}/datasets/{name}/ingestion/{action}", response_class=HTMLResponse)
 async def ingestion(space_id: uuid.UUID, name: str, action: Action, form: FormDep) -> Response:
-    here = _in(space_id)
+    here = in_space(space_id)
     dataset = await form.console.api.request("GET", f"{DS}/{name}", headers=here)
     await form.console.api.request("POST", f"{INGESTION}/{dataset['id']}/{action}", headers=here)
     return redirect(f"{_base(space_id)}/{name}", flash=ACTIONS[action])
@@ -205,7 +203,7 @@ async def search(request: Request, space_id: uuid.UUID, name: str, form: FormDep
     body: dict[str, Any] = {"query": form.get("query"), "limit": _int(form.get("limit") or "10")}
     try:
         found = await form.console.api.request(
-            "POST", f"{DS}/{name}/search", json=body, headers=_in(space_id)
+            "POST", f"{DS}/{name}/search", json=body, headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _detail(
@@ -218,5 +216,5 @@ async def search(request: Request, space_id: uuid.UUID, name: str, form: FormDep
 
 @router.post("/spaces/{space_id}/datasets/{name}/delete", response_class=HTMLResponse)
 async def delete_dataset(space_id: uuid.UUID, name: str, form: FormDep) -> Response:
-    await form.console.api.request("DELETE", f"{DS}/{name}", headers=_in(space_id))
+    await form.console.api.request("DELETE", f"{DS}/{name}", headers=in_space(space_id))
     return redirect(_base(space_id), flash="Dataset deleted.")

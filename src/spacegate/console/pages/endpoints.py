@@ -11,16 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from spacegate.client.errors import APIStatusError
-from spacegate.console.api import FormError
+from spacegate.console.api import FormError, in_space
 from spacegate.console.deps import Console, ConsoleDep, FormDep
 from spacegate.console.render import redirect, render
 
 router = APIRouter()
 EP = "/api/v1/endpoints"
-
-
-def _in(space_id: uuid.UUID) -> dict[str, str]:
-    return {"X-Space-Id": str(space_id)}
 
 
 async def _list_page(
@@ -32,7 +28,7 @@ async def _list_page(
     error: FormError | None = None,
 ) -> HTMLResponse:
     space = await console.api.get(f"/v1/spaces/{space_id}")
-    here = _in(space_id)
+    here = in_space(space_id)
     endpoints = await console.api.request("GET", f"{EP}/", params={"limit": 1000}, headers=here)
     models = await console.api.request(
         "GET", "/api/v1/models/", params={"limit": 1000}, headers=here
@@ -70,7 +66,9 @@ async def create_endpoint(request: Request, space_id: uuid.UUID, form: FormDep) 
         "dataset_id": form.get("dataset_id") or None,
     }
     try:
-        made = await form.console.api.request("POST", f"{EP}/", json=body, headers=_in(space_id))
+        made = await form.console.api.request(
+            "POST", f"{EP}/", json=body, headers=in_space(space_id)
+        )
     except APIStatusError as exc:
         return await _list_page(
             request, form.console, space_id, form=form.values(), error=FormError(exc)
@@ -91,7 +89,7 @@ async def _detail(
     error: FormError | None = None,
 ) -> HTMLResponse:
     space = await console.api.get(f"/v1/spaces/{space_id}")
-    endpoint = await console.api.request("GET", f"{EP}/{slug}", headers=_in(space_id))
+    endpoint = await console.api.request("GET", f"{EP}/{slug}", headers=in_space(space_id))
     types = await console.api.request("GET", "/api/v1/policy-types/")
     context = {
         "space": space,
@@ -117,7 +115,7 @@ async def query(request: Request, space_id: uuid.UUID, slug: str, form: FormDep)
     body = {"messages": form.get("message"), "max_tokens": int(form.get("max_tokens") or 256)}
     try:
         answer = await form.console.api.request(
-            "POST", f"{EP}/{slug}/query", json=body, headers=_in(space_id)
+            "POST", f"{EP}/{slug}/query", json=body, headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _detail(
@@ -130,7 +128,7 @@ async def query(request: Request, space_id: uuid.UUID, slug: str, form: FormDep)
 async def publish(space_id: uuid.UUID, slug: str, form: FormDep) -> Response:
     on = form.get("published") == "on"
     await form.console.api.request(
-        "PATCH", f"{EP}/{slug}", json={"published": on}, headers=_in(space_id)
+        "PATCH", f"{EP}/{slug}", json={"published": on}, headers=in_space(space_id)
     )
     flash = "Published." if on else "Unpublished."
     return redirect(f"/console/spaces/{space_id}/endpoints/{slug}", flash=flash)
@@ -138,7 +136,7 @@ async def publish(space_id: uuid.UUID, slug: str, form: FormDep) -> Response:
 
 @router.post("/spaces/{space_id}/endpoints/{slug}/delete", response_class=HTMLResponse)
 async def delete_endpoint(space_id: uuid.UUID, slug: str, form: FormDep) -> Response:
-    await form.console.api.request("DELETE", f"{EP}/{slug}", headers=_in(space_id))
+    await form.console.api.request("DELETE", f"{EP}/{slug}", headers=in_space(space_id))
     return redirect(f"/console/spaces/{space_id}/endpoints", flash="Endpoint deleted.")
 
 
@@ -149,7 +147,7 @@ async def add_policy(request: Request, space_id: uuid.UUID, slug: str, form: For
     except ValueError:
         error = FormError.of_fields({"configuration": "Not valid JSON."})
         return await _detail(request, form.console, space_id, slug, form=form.values(), error=error)
-    endpoint = await form.console.api.request("GET", f"{EP}/{slug}", headers=_in(space_id))
+    endpoint = await form.console.api.request("GET", f"{EP}/{slug}", headers=in_space(space_id))
     body = {
         "name": form.get("name"),
         "policy_type": form.get("policy_type"),
@@ -158,7 +156,7 @@ async def add_policy(request: Request, space_id: uuid.UUID, slug: str, form: For
     }
     try:
         await form.console.api.request(
-            "POST", "/api/v1/policies/", json=body, headers=_in(space_id)
+            "POST", "/api/v1/policies/", json=body, headers=in_space(space_id)
         )
     except APIStatusError as exc:
         return await _detail(
@@ -174,5 +172,7 @@ async def add_policy(request: Request, space_id: uuid.UUID, slug: str, form: For
 async def delete_policy(
     space_id: uuid.UUID, slug: str, policy_id: uuid.UUID, form: FormDep
 ) -> Response:
-    await form.console.api.request("DELETE", f"/api/v1/policies/{policy_id}", headers=_in(space_id))
+    await form.console.api.request(
+        "DELETE", f"/api/v1/policies/{policy_id}", headers=in_space(space_id)
+    )
     return redirect(f"/console/spaces/{space_id}/endpoints/{slug}", flash="Policy removed.")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from spacegate.console import charts
+from spacegate.console.api import in_space
 from spacegate.console.deps import Console, ConsoleDep
 from spacegate.console.render import render
 from spacegate.factory.tasks import LOWER_IS_BETTER, METRICS
@@ -19,12 +20,8 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _in(space_id: uuid.UUID) -> dict[str, str]:
-    return {"X-Space-Id": str(space_id)}
-
-
 async def _get(console: Console, space_id: uuid.UUID, path: str, **params: Any) -> Any:
-    return await console.api.request("GET", path, params=params, headers=_in(space_id))
+    return await console.api.request("GET", path, params=params, headers=in_space(space_id))
 
 
 async def _benchmarks(console: Console, space_id: uuid.UUID) -> dict[str, str]:
