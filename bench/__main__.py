@@ -3,7 +3,8 @@
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
 ``--only journal-instructions``,
 ``--only refusals``, ``--only factory``, ``--only rag``, ``--only endpoints`` or
-``--only turn-check`` runs one of them
+``--only turn-check`` runs one of them and replaces only its own section of ``bench/results.md``
+(each section sits between ``<!-- bench:NAME -->`` markers; the others are kept as they were)
 (``limits-instructions`` and ``journal-instructions`` need Valgrind; without it, they say so and
 are skipped).
 """
@@ -92,22 +93,48 @@ BENCHES: dict[str, Callable[[], str]] = {
 }
 
 
+def _marked(name: str, body: str) -> str:
+    return f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
+
+
+def merge_sections(existing: str, header: str, fresh: dict[str, str]) -> str:
+    """``existing`` results with each of ``fresh``'s sections replaced (or appended, in order).
+
+    Sections of benchmarks that were not run stay as they were; the header (machine, Python) is
+    the current one.
+    """
+    kept: dict[str, str] = {}
+    for name in BENCHES:
+        start, end = f"<!-- bench:{name} -->\n", f"<!-- /bench:{name} -->\n"
+        i = existing.find(start)
+        j = existing.find(end, i + len(start)) if i >= 0 else -1
+        if i >= 0 and j >= 0:
+            kept[name] = existing[i + len(start) : j]
+    kept.update(fresh)
+    parts = [header] + [_marked(name, kept[name]) for name in BENCHES if name in kept]
+    return "\n".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", choices=sorted(BENCHES), help="run one benchmark")
     args = parser.parse_args()
     names = [args.only] if args.only else list(BENCHES)
-    sections = [
-        "# Benchmarks",
-        "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.",
-        "",
-    ]
+    header = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}.",
+            "",
+        ]
+    )
+    fresh: dict[str, str] = {}
     for name in names:
         print(f"running the {name} benchmark...", flush=True)
-        sections.append(BENCHES[name]())
-    RESULTS.write_text("\n".join(sections))
+        fresh[name] = BENCHES[name]()
+    existing = RESULTS.read_text() if args.only and RESULTS.exists() else ""
+    RESULTS.write_text(merge_sections(existing, header, fresh))
     print(f"wrote {RESULTS}")
 
 

@@ -57,8 +57,11 @@ class Settings(BaseSettings):
     #: Run background jobs (ingestion, scans, trainings...) in this process. Turn it off on
     #: replicas that should only serve requests; any replica with it on takes a share.
     jobs_enabled: bool = True
-    #: Jobs this process runs at once.
+    #: Long jobs (trainings, dataset ingestions) this process runs at once.
     job_concurrency: int = Field(default=2, ge=1, le=64)
+    #: Slots beyond those kept for short jobs (webhook deliveries, evaluations, scans), so they
+    #: never wait behind long ones.
+    job_short_slots: int = Field(default=1, ge=0, le=64)
     #: How often an idle runner looks for work (a job enqueued here wakes it at once).
     job_poll_seconds: float = Field(default=1.0, gt=0)
     #: A running job's claim lasts this long and is renewed while its worker lives; a worker

@@ -114,6 +114,12 @@ async def test_credit_flow_from_bucket_to_leaderboard(
     )
     for e in evaluations:
         await wait_for(client, space, f"/v1/evaluations/{e['id']}")
+    # One training's evaluations only, in one call (the console's training page).
+    rf = trainings["random_forest"]
+    of_rf = await _evaluations(client, space, training_id=rf["id"])
+    assert sorted(e["checkpoint_id"] for e in of_rf) == sorted(
+        c["id"] for c in rf["checkpoints"] for _ in range(2)
+    )
     test_csv = credit_csv(400, seed=2)
     for e in await _evaluations(client, space, benchmark_id=holdout["id"]):
         assert e["status"] == "succeeded", e

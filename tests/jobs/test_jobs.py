@@ -42,8 +42,10 @@ async def _setup(client: httpx.AsyncClient, org: OrgCtx) -> tuple[str, dict[str,
     return str(space["id"]), {**org.headers, "X-Space-Id": str(space["id"])}
 
 
-def _runner(runtime: Runtime, kinds: dict[str, Any], **settings: Any) -> JobRunner:
-    runner = JobRunner(runtime, kinds)
+def _runner(
+    runtime: Runtime, kinds: dict[str, Any], long: frozenset[str] = frozenset(), **settings: Any
+) -> JobRunner:
+    runner = JobRunner(runtime, kinds, long=long)
     runner.lease = settings.get("lease", runner.lease)
     runner.poll = 0.02
     return runner
@@ -280,3 +282,54 @@ async def test_a_cancel_raised_by_the_handler_ends_the_job_cancelled(
     await _runner(runtime, {kind: work}).run_once()
     job = await _get(client, h, job_id)
     assert (job["status"], job["error"]) == ("cancelled", "The training was deleted.")
+
+
+async def test_short_jobs_never_wait_behind_long_ones(
+    client: httpx.AsyncClient, runtime: Runtime, org: OrgCtx
+) -> None:
+    """Long jobs (trainings) fill ``job_concurrency`` slots at most; a short one (a webhook
+    delivery, an evaluation) queued behind more long ones than that still runs at once."""
+    space_id, h = await _setup(client, org)
+    tag = uuid.uuid4().hex[:6]
+    long_kind, short_kind = f"test.long.{tag}", f"test.short.{tag}"
+    release = asyncio.Event()
+    running: set[uuid.UUID] = set()
+    most = 0
+
+    async def long_work(ctx: JobContext) -> dict[str, Any]:
+        nonlocal most
+        running.add(ctx.id)
+        most = max(most, len(running))
+        await release.wait()
+        running.discard(ctx.id)
+        return {}
+
+    async def short_work(ctx: JobContext) -> dict[str, Any]:
+        return {"while_long_running": len(running)}
+
+    runner = _runner(
+        runtime, {long_kind: long_work, short_kind: short_work}, long=frozenset({long_kind})
+    )
+    longs = await _enqueue(runtime, org, space_id, long_kind, n=runner.concurrency + 2)
+    [short] = await _enqueue(runtime, org, space_id, short_kind)
+    try:
+        await runner.start()
+        for _ in range(500):
+            if (await _get(client, h, short))["status"] == "succeeded":
+                break
+            await asyncio.sleep(0.02)
+        done = await _get(client, h, short)
+        assert done["status"] == "succeeded", done
+        assert done["result"] == {"while_long_running": runner.concurrency}
+        statuses = Counter([(await _get(client, h, j))["status"] for j in longs])
+        assert statuses == {"running": runner.concurrency, "queued": 2}
+        release.set()
+        for _ in range(500):
+            if await _finished(runtime, long_kind) == len(longs):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        release.set()
+        await runner.stop()
+    assert await _finished(runtime, long_kind) == len(longs)
+    assert most == runner.concurrency

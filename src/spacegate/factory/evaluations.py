@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select, select
+
 from spacegate import jobs
 from spacegate.errors import AppError, NotFound, Unprocessable
 from spacegate.factory import artifacts, events, local
@@ -29,6 +31,19 @@ class EvaluationService(ResourceService[Evaluation]):
         await CheckpointService(self.session, self.scope, self.cursors).get(values["checkpoint_id"])
         values["updated_by"] = self.scope.principal.user_id
         return values
+
+    def filtered(self, stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+        filters = dict(filters)
+        training_id = filters.pop("training_id", None)
+        if training_id is not None:
+            own = self.repo.scope
+            of_training = select(Checkpoint.id).where(
+                Checkpoint.org_id == own.org_id,
+                Checkpoint.space_id == own.space_id,
+                Checkpoint.training_id == training_id,
+            )
+            stmt = stmt.where(Evaluation.checkpoint_id.in_(of_training))
+        return super().filtered(stmt, filters)
 
     async def get(self, ident: Any, *, permission: str = "get", lock: bool = False) -> Evaluation:
         evaluation = await super().get(ident, permission=permission, lock=lock)

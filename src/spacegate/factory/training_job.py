@@ -44,7 +44,7 @@ async def _set(ctx: JobContext, **values: Any) -> Training | None:
         return training
 
 
-@jobs.handler(TRAINING_KIND)
+@jobs.handler(TRAINING_KIND, long=True)
 async def run_training(ctx: JobContext) -> dict[str, Any]:
     try:
         return await _train(ctx)

@@ -8,7 +8,14 @@ tries are spent, it is failed with the reason. Nothing stays "running" forever.
 """
 
 from spacegate.jobs.queue import cancel, enqueue, retry
-from spacegate.jobs.registry import JobCancelled, JobContext, RetryLater, handler, handlers
+from spacegate.jobs.registry import (
+    JobCancelled,
+    JobContext,
+    RetryLater,
+    handler,
+    handlers,
+    long_kinds,
+)
 from spacegate.jobs.runner import JobRunner
 
 __all__ = [
@@ -20,5 +27,6 @@ __all__ = [
     "enqueue",
     "handler",
     "handlers",
+    "long_kinds",
     "retry",
 ]

@@ -67,13 +67,20 @@ class JobContext:
 
 Handler = Callable[[JobContext], Awaitable[dict[str, Any] | None]]
 _HANDLERS: dict[str, Handler] = {}
+_LONG: set[str] = set()
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the handler of a job kind (at import time of its product area)."""
+def handler(kind: str, *, long: bool = False) -> Callable[[Handler], Handler]:
+    """Register the handler of a job kind (at import time of its product area). ``long`` kinds
+    (a training, a dataset's ingestion) run in ``job_concurrency`` slots at most, so short ones
+    (a webhook delivery, an evaluation, a scan) always find a slot of their own."""
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn
+        if long:
+            _LONG.add(kind)
+        else:
+            _LONG.discard(kind)
         return fn
 
     return register
@@ -81,3 +88,7 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 def handlers() -> dict[str, Handler]:
     return dict(_HANDLERS)
+
+
+def long_kinds() -> frozenset[str]:
+    return frozenset(_LONG)

@@ -1,4 +1,5 @@
-"""The worker loop: up to ``job_concurrency`` jobs at once, each under a renewed lease."""
+"""The worker loop: up to ``job_concurrency`` long jobs at once and ``job_short_slots`` more for
+short ones, each under a renewed lease."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import weakref
 from typing import TYPE_CHECKING
 
 from spacegate.jobs import queue
-from spacegate.jobs.registry import Handler, JobCancelled, JobContext, RetryLater, handlers
+from spacegate.jobs.registry import (
+    Handler,
+    JobCancelled,
+    JobContext,
+    RetryLater,
+    handlers,
+    long_kinds,
+)
 from spacegate.models import Job
 
 if TYPE_CHECKING:
@@ -35,20 +43,27 @@ def wake_local() -> None:
 
 class JobRunner:
     def __init__(
-        self, runtime: Runtime, kinds: dict[str, Handler] | None = None, gateway: object = None
+        self,
+        runtime: Runtime,
+        kinds: dict[str, Handler] | None = None,
+        gateway: object = None,
+        *,
+        long: frozenset[str] | None = None,
     ) -> None:
         self.runtime = runtime
         self.gateway = gateway
         self.kinds = kinds if kinds is not None else handlers()
+        self.long = (long if long is not None else long_kinds()) & set(self.kinds)
         settings = runtime.settings
         self.concurrency = settings.job_concurrency
+        self._long_running = 0
         self.poll = settings.job_poll_seconds
         self.lease = settings.job_lease_seconds
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._event = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(self.concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency + settings.job_short_slots)
         #: The event loop it runs on (an app served from another thread has its own).
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -60,6 +75,9 @@ class JobRunner:
             return
         _RUNNERS.add(self)
         self.loop = asyncio.get_running_loop()
+        # Fresh slots: a job cancelled by ``stop`` before it began never gave its slot back.
+        self._slots = asyncio.Semaphore(self.concurrency + self.runtime.settings.job_short_slots)
+        self._long_running = 0
         self._loop_task = asyncio.create_task(self._loop(), name="spacegate-jobs")
 
     async def stop(self) -> None:
@@ -82,13 +100,20 @@ class JobRunner:
         await self._run(job)
         return True
 
+    def _claimable_kinds(self) -> list[str]:
+        """Every kind while long jobs hold fewer than ``job_concurrency`` slots; short ones only
+        once they hold them all."""
+        if self._long_running < self.concurrency:
+            return list(self.kinds)
+        return [kind for kind in self.kinds if kind not in self.long]
+
     async def _loop(self) -> None:
-        kinds = list(self.kinds)
         while True:
             await self._slots.acquire()
             job = None
+            kinds = self._claimable_kinds()
             try:
-                if await queue.has_work(self.runtime, kinds):
+                if kinds and await queue.has_work(self.runtime, kinds):
                     job = await queue.claim(self.runtime, self.worker, kinds, self.lease)
             except Exception:
                 log.warning("could not look for jobs; retrying", exc_info=True)
@@ -98,6 +123,7 @@ class JobRunner:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._event.wait(), self.poll)
                 continue
+            self._long_running += job.kind in self.long  # counted before the next claim
             task = asyncio.create_task(self._run_in_slot(job), name=f"job-{job.id}")
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -106,6 +132,7 @@ class JobRunner:
         try:
             await self._run(job)
         finally:
+            self._long_running -= job.kind in self.long
             self._slots.release()
             self.wake()  # a slot is free: more may be waiting
 

@@ -59,7 +59,7 @@ async def _mark(ctx: JobContext, status: str, error: str | None = None) -> None:
             doc.status, doc.error, doc.updated_at = status, error, utcnow()
 
 
-@jobs.handler(INGEST_KIND)
+@jobs.handler(INGEST_KIND, long=True)
 async def run_ingestion(ctx: JobContext) -> dict[str, Any]:
     try:
         return await _ingest(ctx)

@@ -49,6 +49,22 @@ async def trainings_page(
     return render(request, "factory/trainings.html", context)
 
 
+async def _all_evaluations(
+    console: Console, space_id: uuid.UUID, training_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Every evaluation of the training's checkpoints: one list call per 100 of them."""
+    found: list[dict[str, Any]] = []
+    after: dict[str, str] = {}
+    while True:
+        page = await _get(
+            console, space_id, "/v1/evaluations", training_id=training_id, limit=100, **after
+        )
+        found.extend(page["data"])
+        if not page["has_more"] or not page["data"]:
+            return found
+        after = {"after": page["data"][-1]["id"]}
+
+
 @router.get("/spaces/{space_id}/trainings/{training_id}", response_class=HTMLResponse)
 async def training_page(
     request: Request, space_id: uuid.UUID, training_id: uuid.UUID, console: ConsoleDep
@@ -57,12 +73,13 @@ async def training_page(
     training = await _get(console, space_id, f"/v1/trainings/{training_id}")
     listed = await _get(console, space_id, "/v1/checkpoints", training_id=training_id, limit=100)
     benchmarks = await _benchmarks(console, space_id)
-    checkpoints = []
-    for checkpoint in listed["data"]:
-        evaluations = await _get(
-            console, space_id, "/v1/evaluations", checkpoint_id=checkpoint["id"], limit=100
-        )
-        checkpoints.append({**checkpoint, "evaluations": evaluations["data"]})
+    by_checkpoint: dict[str, list[dict[str, Any]]] = {}
+    for evaluation in await _all_evaluations(console, space_id, training_id):
+        by_checkpoint.setdefault(evaluation["checkpoint_id"], []).append(evaluation)
+    checkpoints = [
+        {**checkpoint, "evaluations": by_checkpoint.get(checkpoint["id"], [])}
+        for checkpoint in listed["data"]
+    ]
     context = {
         "space": space,
         "tab": "trainings",

@@ -20,6 +20,9 @@ class EvaluationCreate(RequestModel):
 class EvaluationFilters(BaseModel):
     benchmark_id: uuid.UUID | None = None
     checkpoint_id: uuid.UUID | None = None
+    training_id: uuid.UUID | None = Field(
+        default=None, description="Only evaluations of this training's checkpoints."
+    )
 
 
 class EvaluationRead(ResponseModel):
