@@ -69,3 +69,50 @@ async def invite_and_accept(
     assert r.status_code == 200, r.text
     body: dict[str, object] = r.json()
     return body
+
+
+@dataclass
+class Caller:
+    """An org and one of its spaces: the headers a space-bound call carries."""
+
+    org: OrgCtx
+    space_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {**self.org.headers, "X-Space-Id": self.space_id}
+
+
+async def space_with_models(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    provider_url: str,
+    space_name: str,
+    models: dict[str, dict[str, object]],
+    unentitled: tuple[str, ...] = (),
+) -> Caller:
+    """A new org whose space may call ``models`` (alias -> the tenant model's fields besides
+    alias and provider) on an OpenAI-shaped provider at ``provider_url``; the ``unentitled``
+    aliases are registered for the org but not allowed in the space."""
+    org = await make_org(runtime)
+    space = await make_space(client, org, space_name)
+    r = await client.post(
+        "/v1/providers",
+        json={"name": "fake", "type": "openai", "base_url": provider_url, "api_key": "sk-x"},
+        headers=org.headers,
+    )
+    assert r.status_code == 201, r.text
+    provider_id = r.json()["id"]
+    for alias, fields in models.items():
+        body = {"alias": alias, "provider_id": provider_id, **fields}
+        r = await client.post("/v1/tenant-models", json=body, headers=org.headers)
+        assert r.status_code == 201, r.text
+        if alias in unentitled:
+            continue
+        r = await client.post(
+            f"/v1/spaces/{space['id']}/models",
+            json={"tenant_model_id": r.json()["tenant_model_id"]},
+            headers={**org.headers, "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert r.status_code == 201, r.text
+    return Caller(org, str(space["id"]))

@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from tests.copilot.conftest import Caller
+from tests.factories import Caller
 
 
 async def _group(http: httpx.AsyncClient, caller: Caller) -> str:

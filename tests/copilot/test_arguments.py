@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from tests.copilot.conftest import Caller, logs
-from tests.factories import invite_and_accept
+from tests.copilot.conftest import logs
+from tests.factories import Caller, invite_and_accept
 from tests.fakes.provider import FakeProvider
 
 

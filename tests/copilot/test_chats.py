@@ -6,8 +6,8 @@ import httpx
 from fastapi import FastAPI
 
 from spacegate.client import AsyncSpacegate
-from tests.copilot.conftest import Caller
 from tests.copilot.test_turns import script
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.console.conftest import BASE, Browser
-from tests.copilot.conftest import Caller
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from tests.copilot.conftest import Caller
+from tests.factories import Caller
 
 TOOL = {
     "type": "function",

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from tests.copilot.conftest import Caller, logs
+from tests.copilot.conftest import logs
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from spacegate.kit.clock import utcnow
 from spacegate.models import PersonaUpload
-from tests.copilot.conftest import Caller
+from tests.factories import Caller
 
 CSV = (
     b"name;birthdate;notes;segment\n"

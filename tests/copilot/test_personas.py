@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from tests.copilot.conftest import Caller, logs
+from tests.copilot.conftest import logs
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 PERSONA = {"name": "Ana Lima", "birthdate": "1985-03-15", "notes": "Prefers email"}

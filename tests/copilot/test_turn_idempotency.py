@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from tests.copilot.conftest import Caller
 from tests.copilot.test_turns import script
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 

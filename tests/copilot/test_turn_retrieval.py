@@ -9,8 +9,8 @@ import uuid
 import httpx
 import orjson
 
-from tests.copilot.conftest import Caller
 from tests.copilot.test_turns import script
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 
 HANDBOOK = b"""# Travel

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 from spacegate.auth import resolver
 from spacegate.gateway import structured
 from spacegate.gateway.inprocess import ModelCallFailed, model_client
-from tests.factories import OrgCtx, make_org, make_space
+from tests.factories import Caller, space_with_models
 from tests.fakes.provider import FakeProvider
 
 
@@ -39,42 +38,17 @@ def http(loopback_client: httpx.AsyncClient) -> httpx.AsyncClient:
     return loopback_client
 
 
-@dataclass
-class Caller:
-    org: OrgCtx
-    space_id: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**self.org.headers, "X-Space-Id": self.space_id}
-
-
 @pytest.fixture
 async def caller(local_app: FastAPI, http: httpx.AsyncClient, fake: FakeProvider) -> Caller:
     fake.responder = None
-    org = await make_org(local_app.state.runtime)
-    space = await make_space(http, org, "inproc")
-    r = await http.post(
-        "/v1/providers",
-        json={"name": "fake", "type": "openai", "base_url": f"{fake.url}/v1", "api_key": "sk-x"},
-        headers=org.headers,
+    models: dict[str, dict[str, object]] = {
+        alias: {"upstream_model": "fake-model", "capabilities": caps}
+        for alias, caps in (("chatty", ["chat"]), ("embedder", ["embeddings"]), ("unentitled", []))
+    }
+    runtime = local_app.state.runtime
+    return await space_with_models(
+        http, runtime, f"{fake.url}/v1", "inproc", models, unentitled=("unentitled",)
     )
-    assert r.status_code == 201, r.text
-    provider_id = r.json()["id"]
-    for alias, caps in (("chatty", ["chat"]), ("embedder", ["embeddings"]), ("unentitled", [])):
-        body = {"alias": alias, "provider_id": provider_id, "upstream_model": "fake-model"}
-        r = await http.post(
-            "/v1/tenant-models", json={**body, "capabilities": caps}, headers=org.headers
-        )
-        assert r.status_code == 201, r.text
-        if alias != "unentitled":
-            r = await http.post(
-                f"/v1/spaces/{space['id']}/models",
-                json={"tenant_model_id": r.json()["tenant_model_id"]},
-                headers={**org.headers, "Idempotency-Key": uuid.uuid4().hex},
-            )
-            assert r.status_code == 201, r.text
-    return Caller(org, str(space["id"]))
 
 
 async def _client(local_app: FastAPI, caller: Caller, **labels: Any) -> Any:

@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.factories import OrgCtx, make_org, make_space
+from tests.factories import Caller, space_with_models
 from tests.fakes.provider import FakeProvider
 from tests.jobs.hold import jobs_held
 
@@ -29,48 +27,17 @@ async def _only_this_apps_runner(local_app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-@dataclass
-class Caller:
-    org: OrgCtx
-    space_id: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**self.org.headers, "X-Space-Id": self.space_id}
-
-
 @pytest.fixture
 async def caller(local_app: FastAPI, http: httpx.AsyncClient, fake: FakeProvider) -> Caller:
     fake.embedder = None
     fake.clear()
-    org = await make_org(local_app.state.runtime)
-    space = await make_space(http, org, "rag")
-    r = await http.post(
-        "/v1/providers",
-        json={"name": "fake", "type": "openai", "base_url": f"{fake.url}/v1", "api_key": "sk-x"},
-        headers=org.headers,
-    )
-    assert r.status_code == 201, r.text
-    provider_id = r.json()["id"]
-    for alias in (EMBED, OTHER):
-        r = await http.post(
-            "/v1/tenant-models",
-            json={
-                "alias": alias,
-                "provider_id": provider_id,
-                "upstream_model": "text-embedding-fake",
-                "capabilities": ["embeddings"],
-            },
-            headers=org.headers,
-        )
-        assert r.status_code == 201, r.text
-        r = await http.post(
-            f"/v1/spaces/{space['id']}/models",
-            json={"tenant_model_id": r.json()["tenant_model_id"]},
-            headers={**org.headers, "Idempotency-Key": uuid.uuid4().hex},
-        )
-        assert r.status_code == 201, r.text
-    return Caller(org, str(space["id"]))
+    model: dict[str, object] = {
+        "upstream_model": "text-embedding-fake",
+        "capabilities": ["embeddings"],
+    }
+    runtime = local_app.state.runtime
+    models = {EMBED: model, OTHER: model}
+    return await space_with_models(http, runtime, f"{fake.url}/v1", "rag", models)
 
 
 async def make_dataset(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.rag.conftest import EMBED, Caller, make_dataset
+from tests.factories import Caller
+from tests.rag.conftest import EMBED, make_dataset
 
 
 async def test_seed_body_works_as_written(http: httpx.AsyncClient, caller: Caller) -> None:

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from spacegate.models import DatasetChunk
+from tests.factories import Caller
 from tests.rag import samples
-from tests.rag.conftest import Caller, make_dataset, settled, upload
+from tests.rag.conftest import make_dataset, settled, upload
 
 LEAVE = (
     b"# Leave\nEvery employee takes twenty five days of paid annual leave each year. "

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.rag.conftest import Caller, settled
+from tests.factories import Caller
+from tests.rag.conftest import settled
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from sqlalchemy import func, select, update
 
 from spacegate.kit.clock import utcnow
 from spacegate.models import DatasetChunk, Job
+from tests.factories import Caller
 from tests.jobs.hold import jobs_held
-from tests.rag.conftest import Caller, make_dataset, settled, upload
+from tests.rag.conftest import make_dataset, settled, upload
 
 
 def _text(n: int) -> bytes:

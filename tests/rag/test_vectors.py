@@ -17,9 +17,10 @@ from spacegate.auth.resolver import resolve_key_id
 from spacegate.gateway.inprocess import model_client
 from spacegate.models import ApiKey, Dataset, DatasetChunk, InferenceLog
 from spacegate.rag import search
+from tests.factories import Caller
 from tests.fakes.provider import FakeProvider
 from tests.rag import labelled
-from tests.rag.conftest import EMBED, OTHER, Caller, make_dataset, settled, upload
+from tests.rag.conftest import EMBED, OTHER, make_dataset, settled, upload
 
 
 async def _ingest_corpus(

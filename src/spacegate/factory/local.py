@@ -29,6 +29,8 @@ _POLL = 0.5
 
 
 class LocalWorkFailed(AppError):
+    """A training's or an evaluation's worker failed (an evaluation's says so in its code)."""
+
     code = "training_failed"
 
 
@@ -54,7 +56,9 @@ async def evaluate(ctx: JobContext, frame: Any, **inputs: Any) -> dict[str, Any]
         )
     except BrokenProcessPool:
         _reset_pool()
-        raise LocalWorkFailed("The evaluation's worker process died.") from None
+        raise LocalWorkFailed(
+            "The evaluation's worker process died.", code="evaluation_failed"
+        ) from None
     return result
 
 
