@@ -76,10 +76,10 @@ async def test_upload_is_ingested_then_found(space_client: AsyncSpacegate) -> No
     await ds.upload("manuals", io.BytesIO(OTHER), filename="menu.txt")
     settled = await ds.wait_for_ingestion("manuals", within=30, interval=0.05)
     assert settled.status == "ready" and settled.documents.ready == 2 and settled.chunks >= 2
-    assert str(settled.dataset_id) == made.id  # DatasetRead.id is untyped on the wire
+    assert settled.dataset_id == made.id
 
     found = await ds.search("manuals", "antenna maintenance log", limit=1)
-    assert [h.document_id for h in found.documents] == [str(doc.id)]
+    assert [h.document_id for h in found.documents] == [doc.id]
     assert "antenna" in found.documents[0].content and found.documents[0].similarity_score > 0
     strict = await ds.search("manuals", "antenna", similarity_threshold=1.0)
     assert strict.query == "antenna" and len(strict.documents) <= 1
@@ -117,7 +117,7 @@ async def test_async_update_stop_retry_and_delete(
     with pytest.raises(UnprocessableEntityError) as no_folder:
         await ds.sync("paused")
     assert no_folder.value.code == "no_folder"
-    assert (await ds.delete("paused")).id == changed.id
+    assert (await ds.delete("paused")).id == str(changed.id)
     with pytest.raises(NotFoundError):
         await ds.get("paused")
     with pytest.raises(NotFoundError):
@@ -143,7 +143,7 @@ def _sync_calls(server: LiveServer, owner: OrgCtx, tmp_path: Path) -> None:
         assert doc.filename == "guide.md" and c.datasets.document("d1", doc.id).id == doc.id
         assert c.datasets.wait_for_ingestion("d1", within=60, interval=0.1).status == "ready"
         hits = c.datasets.search("d1", "docking clamps").documents
-        assert [h.document_id for h in hits] == [str(doc.id)]
+        assert [h.document_id for h in hits] == [doc.id]
         assert c.datasets.status(c.datasets.get("d1").id).documents.ready == 1
         assert [j.status for j in c.datasets.jobs("d1")] == ["succeeded"]
         assert c.datasets.update("d2", tags=["x"]).tags == ["x"]

@@ -68,7 +68,7 @@ class IngestionSummary(ResponseModel):
 
 
 class DatasetRead(ResponseModel):
-    id: Any
+    id: uuid.UUID
     name: str
     dtype: str
     configuration: dict[str, Any]
@@ -96,8 +96,8 @@ class SearchRequest(RequestModel):
 
 
 class SearchHit(ResponseModel):
-    document_id: Any
-    chunk_id: Any
+    document_id: uuid.UUID
+    chunk_id: uuid.UUID
     content: str
     metadata: dict[str, Any]
     similarity_score: float
