@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write ``bench/results.md``.
 
 ``--only control-plane``, ``--only gateway``, ``--only limits``, ``--only limits-instructions``,
-``--only journal-instructions``,
+``--only journal-instructions``, ``--only proxy-cost``,
 ``--only refusals``, ``--only factory``, ``--only rag``, ``--only endpoints`` or
 ``--only turn-check`` runs one of them and replaces only its own section of ``bench/results.md``
 (each section sits between ``<!-- bench:NAME -->`` markers; the others are kept as they were)
@@ -49,6 +49,12 @@ def _journal_instructions() -> str:
     return run_journal_instructions_bench()
 
 
+def _proxy_cost() -> str:
+    from bench.proxy_cost import run_proxy_cost_bench
+
+    return run_proxy_cost_bench()
+
+
 def _refusals() -> str:
     from bench.refusals import run_refusals_bench
 
@@ -85,6 +91,7 @@ BENCHES: dict[str, Callable[[], str]] = {
     "limits": _limits,
     "limits-instructions": _limits_instructions,
     "journal-instructions": _journal_instructions,
+    "proxy-cost": _proxy_cost,
     "refusals": _refusals,
     "factory": _factory,
     "rag": _rag,
