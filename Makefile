@@ -13,7 +13,7 @@ test: ## Run the whole test suite (PostgreSQL/Redis tests run when their URLs ar
 	$(UV) run pytest $(PYTEST_ARGS)
 
 guarantees: ## Guarantee suites (crash, durability, faults, SSRF, isolation...); writes docs/guarantees.md
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 	@report=$$(mktemp); \
 	SPACEGATE_GUARANTEES_REPORT=$$report $(UV) run pytest tests/guarantees tests/api $(PYTEST_ARGS); \
 	status=$$?; \

@@ -25,7 +25,6 @@ import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 import httpx
 import uvloop
 
+from bench import callgrind
 from bench import gateway_load as load
 from bench import gateway_procs as procs
 from bench.limits import targets
@@ -91,22 +91,7 @@ def _loop(n: int) -> None:
 
 def _count_loop(workdir: Path, n: int) -> int:
     out = workdir / f"loop-{n}.out"
-    argv = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--callgrind-out-file={out}",
-        "--quiet",
-        sys.executable,
-        "-m",
-        "bench.journal_instructions",
-        "--loop",
-        str(n),
-    ]
-    subprocess.run(argv, check=True, cwd=procs.ROOT, capture_output=True)  # noqa: S603
-    for line in out.read_text().splitlines():
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    raise RuntimeError(f"no totals in {out}")
+    return callgrind.count_module(out, "bench.journal_instructions", "--loop", str(n))
 
 
 def _per_call(workdir: Path) -> float:

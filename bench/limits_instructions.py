@@ -38,6 +38,7 @@ from pathlib import Path
 import httpx
 import uvloop
 
+from bench import callgrind
 from bench import gateway_load as load
 from bench import gateway_procs as procs
 from bench.limits import CONCURRENCY, TARGET_RATIO, in_turn, targets, warm
@@ -71,10 +72,7 @@ class Counted:
         await self._control("-d")
         self.dumps += 1
         dump = Path(f"{str(self.out).replace('%p', str(self.pid))}.{self.dumps}")
-        for line in (await asyncio.to_thread(dump.read_text)).splitlines():
-            if line.startswith(("summary:", "totals:")):
-                return int(line.split()[1])
-        raise RuntimeError(f"no totals in {dump}")
+        return await asyncio.to_thread(callgrind.totals, dump)
 
     async def _control(self, *args: str) -> None:
         cmd = ["callgrind_control", *args, str(self.pid)]

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import callgrind
+
 TITLE = "## Corporate proxy: what a direct call pays"
 RESULTS = Path(__file__).resolve().parent / "results-proxy.md"
-ROOT = Path(__file__).resolve().parent.parent
 #: The gateway's instructions per answer, counted by ``bench.journal_instructions``.
 GATEWAY_PER_ANSWER = 1_843_581
 #: Spacegate's CPU per call at c=32 (``bench/results-gateway.md``).
@@ -56,23 +56,7 @@ def _loop(case: str, n: int) -> float:
 
 def _count(workdir: Path, case: str, n: int) -> int:
     out = workdir / f"proxy-{abs(hash(case))}-{n}.out"
-    argv = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--callgrind-out-file={out}",
-        "--quiet",
-        sys.executable,
-        "-m",
-        "bench.proxy_cost",
-        "--loop",
-        case,
-        str(n),
-    ]
-    subprocess.run(argv, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
-    for line in out.read_text().splitlines():
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    raise RuntimeError(f"no totals in {out}")
+    return callgrind.count_module(out, "bench.proxy_cost", "--loop", case, str(n))
 
 
 def _measure(case: str, counted: bool) -> tuple[float | None, float]:
