@@ -200,6 +200,7 @@ async def _bench(url: str, data_dir: Path, endpoint: str) -> str:
                         }
             stop.set()
             busy = await sampler
+            timeline = await _timeline(runtime)
             alone = await _evaluate_alone(c, h, bench["id"], results)
     lines = [
         "## Factory: train and evaluate, and the control plane meanwhile",
@@ -219,6 +220,13 @@ async def _bench(url: str, data_dir: Path, endpoint: str) -> str:
             f"| {r['ks']:.4f} | {r['log_loss']:.4f} |"
         )
     lines += [
+        "",
+        "The jobs meanwhile (seconds after the first one was queued): when each was queued, "
+        "claimed by the runner and done.",
+        "",
+        "| job | queued | claimed | done |",
+        "|---|---:|---:|---:|",
+        *timeline,
         "",
         f"One evaluation on its own ({ROWS // 5:,} rows, 4 metrics and the ROC curve), the "
         "machine otherwise quiet, `POST /v1/evaluations` to `succeeded`:",
@@ -244,6 +252,29 @@ async def _bench(url: str, data_dir: Path, endpoint: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+async def _timeline(runtime: Runtime) -> list[str]:
+    """The trainings' and evaluations' jobs as table rows, in the order they were queued."""
+    from sqlalchemy import select
+
+    from spacegate.models import Job
+
+    async with runtime.read_sessions() as s:
+        jobs = (await s.scalars(select(Job).order_by(Job.run_after, Job.id))).all()
+    work = [j for j in jobs if j.kind in ("factory.training", "factory.evaluation")]
+    if not work:
+        return []
+    t0 = work[0].run_after
+
+    def at(moment: Any) -> str:
+        return "-" if moment is None else f"{(moment - t0).total_seconds():.1f}"
+
+    return [
+        f"| {j.kind.removeprefix('factory.')} | {at(j.run_after)} | {at(j.started_at)} "
+        f"| {at(j.finished_at)} |"
+        for j in work
+    ]
 
 
 async def _evaluate_alone(
