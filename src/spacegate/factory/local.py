@@ -87,10 +87,22 @@ def _warm() -> None:
     import sklearn.linear_model  # noqa: F401
 
 
+#: Output lines longer than this are parsed in a worker thread, not on the event loop.
+_INLINE_PARSE = 64 * 1024
+
+
+def _write_inputs(path: Path, inputs: dict[str, Any]) -> None:
+    path.write_bytes(pickle.dumps(inputs, protocol=4))
+
+
+def _parse(line: bytes) -> tuple[str, Any] | None:
+    return task_main.parse(line.decode(errors="replace"))
+
+
 async def _run(ctx: JobContext, inputs: dict[str, Any]) -> AsyncGenerator[tuple[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="spacegate-work-") as work:
         path = Path(work) / "inputs.pkl"
-        await asyncio.to_thread(path.write_bytes, pickle.dumps(inputs, protocol=4))
+        await asyncio.to_thread(_write_inputs, path, inputs)  # a frame's pickle: off the loop
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -110,7 +122,11 @@ async def _run(ctx: JobContext, inputs: dict[str, Any]) -> AsyncGenerator[tuple[
                 line = await _line(ctx, proc.stdout)
                 if not line:
                     break
-                parsed = task_main.parse(line.decode(errors="replace"))
+                parsed = (
+                    await asyncio.to_thread(_parse, line)  # a checkpoint: megabytes of base64
+                    if len(line) > _INLINE_PARSE
+                    else _parse(line)
+                )
                 if parsed is None:
                     continue
                 kind, value = parsed
