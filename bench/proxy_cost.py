@@ -22,13 +22,12 @@ import time
 from pathlib import Path
 
 from bench import callgrind
+from bench.journal_instructions import CPU_PER_CALL_US
 
 TITLE = "## Corporate proxy: what a direct call pays"
 RESULTS = Path(__file__).resolve().parent / "results-proxy.md"
 #: The gateway's instructions per answer, counted by ``bench.journal_instructions``.
 GATEWAY_PER_ANSWER = 1_843_581
-#: Spacegate's CPU per call at c=32 (``bench/results-gateway.md``).
-CPU_PER_CALL_US = 595
 LOOP = 200_000
 HOST = "api.openai.example"
 
