@@ -17,7 +17,7 @@ from spacegate.factory.clusters.ray import RayDashboard
 from spacegate.factory.tasks import METRICS
 from tests.factories import make_org, make_space
 from tests.factory.conftest import Bucket
-from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.factory.flow import benchmark_body, credit_setup, post, training_body, wait_for
 from tests.jobs.hold import jobs_held
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -68,13 +68,7 @@ async def test_a_training_and_its_evaluation_run_on_the_spaces_ray_cluster(
         client,
         h,
         "/v1/benchmarks",
-        {
-            "name": "holdout",
-            "description": "holdout",
-            "task": "binary_classification",
-            "metrics": list(METRICS),
-            "connectors": [{"connector_id": setup["connector"], "files": ["credit/test.csv"]}],
-        },
+        benchmark_body(setup, list(METRICS)),
     )
     made = await post(
         client,

@@ -15,7 +15,7 @@ from spacegate.console.charts import HEIGHT, PAD, WIDTH
 from tests.console.conftest import Browser
 from tests.factories import OrgCtx, make_space
 from tests.factory.conftest import Bucket
-from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.factory.flow import benchmark_body, credit_setup, post, training_body, wait_for
 
 pytestmark = pytest.mark.usefixtures("private_networks")
 
@@ -59,13 +59,7 @@ async def _made(
         client,
         h,
         "/v1/benchmarks",
-        {
-            "name": "holdout",
-            "description": "",
-            "task": "binary_classification",
-            "metrics": ["roc_auc", "log_loss"],
-            "connectors": [{"connector_id": setup["connector"], "files": ["credit/test.csv"]}],
-        },
+        benchmark_body(setup, ["roc_auc", "log_loss"]),
     )
     made = await post(
         client,

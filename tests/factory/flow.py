@@ -48,6 +48,21 @@ def training_body(setup: dict[str, Any], architecture: str, **over: Any) -> dict
     }
 
 
+def benchmark_body(
+    setup: dict[str, Any],
+    metrics: list[str],
+    name: str = "holdout",
+    files: tuple[str, ...] = ("credit/test.csv",),
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": "holdout",
+        "task": "binary_classification",
+        "metrics": metrics,
+        "connectors": [{"connector_id": setup["connector"], "files": list(files)}],
+    }
+
+
 async def wait_for(
     client: httpx.AsyncClient, h: dict[str, str], path: str, done: tuple[str, ...] = DONE
 ) -> dict[str, Any]:

@@ -14,19 +14,9 @@ from sklearn import metrics as m
 
 from spacegate.factory.tasks import METRICS
 from tests.factory.conftest import Bucket, credit_csv
-from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.factory.flow import benchmark_body, credit_setup, post, training_body, wait_for
 
 pytestmark = pytest.mark.usefixtures("private_networks")
-
-
-def _benchmark(setup: dict[str, Any], name: str, files: list[str], metrics: list[str]) -> Any:
-    return {
-        "name": name,
-        "description": "holdout",
-        "task": "binary_classification",
-        "metrics": metrics,
-        "connectors": [{"connector_id": setup["connector"], "files": files}],
-    }
 
 
 async def _expected(
@@ -80,14 +70,14 @@ async def test_credit_flow_from_bucket_to_leaderboard(
         client,
         space,
         "/v1/benchmarks",
-        _benchmark(setup, "holdout", ["credit/test.csv"], list(METRICS)),
+        benchmark_body(setup, list(METRICS)),
     )
     bucket.put("credit/recent.csv", credit_csv(300, seed=3))
     recent = await post(
         client,
         space,
         "/v1/benchmarks",
-        _benchmark(setup, "recent", ["credit/recent.csv"], ["roc_auc", "log_loss"]),
+        benchmark_body(setup, ["roc_auc", "log_loss"], "recent", ("credit/recent.csv",)),
     )
     trainings = {}
     for arch, config in (

@@ -11,7 +11,7 @@ import pytest
 from sklearn import metrics as m
 
 from tests.factory.conftest import Bucket, credit_csv
-from tests.factory.flow import credit_setup, post, training_body, wait_for
+from tests.factory.flow import benchmark_body, credit_setup, post, training_body, wait_for
 from tests.jobs.hold import jobs_held
 
 pytestmark = pytest.mark.usefixtures("private_networks")
@@ -36,13 +36,7 @@ async def test_an_evaluations_roc_curve_is_scikit_learns(
         client,
         space,
         "/v1/benchmarks",
-        {
-            "name": "holdout",
-            "description": "",
-            "task": "binary_classification",
-            "metrics": ["roc_auc", "accuracy"],
-            "connectors": [{"connector_id": setup["connector"], "files": ["credit/test.csv"]}],
-        },
+        benchmark_body(setup, ["roc_auc", "accuracy"]),
     )
     made = await post(
         client,

@@ -36,10 +36,9 @@ class EvaluationService(ResourceService[Evaluation]):
         filters = dict(filters)
         training_id = filters.pop("training_id", None)
         if training_id is not None:
-            own = self.repo.scope
             of_training = select(Checkpoint.id).where(
-                Checkpoint.org_id == own.org_id,
-                Checkpoint.space_id == own.space_id,
+                Checkpoint.org_id == self.scope.org_id,
+                Checkpoint.space_id == self.scope.space_id,
                 Checkpoint.training_id == training_id,
             )
             stmt = stmt.where(Evaluation.checkpoint_id.in_(of_training))

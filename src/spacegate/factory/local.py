@@ -87,10 +87,6 @@ def _warm() -> None:
     import sklearn.linear_model  # noqa: F401
 
 
-#: Output lines longer than this are parsed in a worker thread, not on the event loop.
-_INLINE_PARSE = 64 * 1024
-
-
 def _write_inputs(path: Path, inputs: dict[str, Any]) -> None:
     path.write_bytes(pickle.dumps(inputs, protocol=4))
 
@@ -122,11 +118,8 @@ async def _run(ctx: JobContext, inputs: dict[str, Any]) -> AsyncGenerator[tuple[
                 line = await _line(ctx, proc.stdout)
                 if not line:
                     break
-                parsed = (
-                    await asyncio.to_thread(_parse, line)  # a checkpoint: megabytes of base64
-                    if len(line) > _INLINE_PARSE
-                    else _parse(line)
-                )
+                # A checkpoint's line is megabytes of base64: parsed off the event loop.
+                parsed = await asyncio.to_thread(_parse, line)
                 if parsed is None:
                     continue
                 kind, value = parsed

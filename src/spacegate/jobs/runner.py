@@ -56,6 +56,7 @@ class JobRunner:
         self.long = (long if long is not None else long_kinds()) & set(self.kinds)
         settings = runtime.settings
         self.concurrency = settings.job_concurrency
+        self.slots = settings.job_concurrency + settings.job_short_slots
         self._long_running = 0
         self.poll = settings.job_poll_seconds
         self.lease = settings.job_lease_seconds
@@ -63,7 +64,7 @@ class JobRunner:
         self._event = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(self.concurrency + settings.job_short_slots)
+        self._slots = asyncio.Semaphore(self.slots)
         #: The event loop it runs on (an app served from another thread has its own).
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -76,7 +77,7 @@ class JobRunner:
         _RUNNERS.add(self)
         self.loop = asyncio.get_running_loop()
         # Fresh slots: a job cancelled by ``stop`` before it began never gave its slot back.
-        self._slots = asyncio.Semaphore(self.concurrency + self.runtime.settings.job_short_slots)
+        self._slots = asyncio.Semaphore(self.slots)
         self._long_running = 0
         self._loop_task = asyncio.create_task(self._loop(), name="spacegate-jobs")
 
