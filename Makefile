@@ -21,7 +21,7 @@ guarantees: ## Guarantee suites (crash, durability, faults, SSRF, isolation...);
 	rm -f $$report; exit $$status
 
 lint: ## ruff (format check + lint) and mypy --strict
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 	$(UV) run ruff format --check src tests bench
 	$(UV) run ruff check src tests bench
 	$(UV) run mypy
@@ -31,7 +31,7 @@ format:
 	$(UV) run ruff check --fix src tests bench
 
 bench: ## Benchmarks; results go to bench/results.md
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 	$(UV) run python -m bench
 
 migrate:
